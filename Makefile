@@ -1,0 +1,66 @@
+# Two commands: `make run` sets up and starts the app; `make test` sets up and runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+# Debian packages: Graphviz's `dot` for diagrams, fonts with wide Unicode coverage for
+# non-Latin text in diagrams; Chromium (browser tests, plotly static export) and
+# poppler-utils (PDF page checks) for tests.
+RUN_DEBS := graphviz fonts-dejavu-core fonts-wqy-microhei
+TEST_DEBS := chromium poppler-utils
+
+.PHONY: help run test setup setup-test lint bench clean
+
+help:
+	@echo "make run    set up (venv, packages, Graphviz) and start the app on http://localhost:$(PORT)"
+	@echo "make test   set up (also Chromium, poppler) and run the whole test suite"
+	@echo "make lint   ruff over the project"
+	@echo "make bench  run the benchmarks under bench/"
+
+# --- system packages ---------------------------------------------------------------
+define need_debs
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "Please install these system packages first (e.g. sudo apt-get install$$missing), then run make again."; exit 1; \
+	  fi; \
+	fi
+endef
+
+# --- Python environment ------------------------------------------------------------
+$(VENV)/.runtime: requirements.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.runtime
+	$(call need_debs,$(RUN_DEBS))
+
+setup-test: setup $(VENV)/.dev
+	$(call need_debs,$(TEST_DEBS))
+
+# --- the two commands ----------------------------------------------------------------
+run: setup
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address localhost
+
+test: setup-test
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check .
+
+bench: setup-test
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

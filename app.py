@@ -1,0 +1,27 @@
+"""Deployment Scenario Explorer: the Streamlit entry point (`streamlit run app.py`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    st.set_page_config(
+        page_title="Deployment Scenario Explorer",
+        page_icon=str(HERE / "assets" / "favicon.png"),
+        layout="wide",
+    )
+    pages = [
+        st.Page(str(HERE / "pages" / "explorer.py"), title="Explorer", icon=":material/account_tree:",
+                url_path="explorer", default=True),
+        st.Page(str(HERE / "pages" / "reference.py"), title="Reference", icon=":material/menu_book:",
+                url_path="reference"),
+    ]
+    st.navigation(pages).run()
+
+
+main()

@@ -1,0 +1,88 @@
+"""The package's error hierarchy: every message names the input and what is allowed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+
+class ExplorerError(Exception):
+    """Base class of every error the explorer raises on purpose.
+
+    Pages catch it at the edge and show ``str(error)``; the CLI prints it to stderr.
+    """
+
+
+class CatalogError(ValueError, ExplorerError):
+    """A file in ``data/`` is missing, malformed, or fails validation."""
+
+    def __init__(self, file: str, field: str, problem: str) -> None:
+        self.file = file
+        self.field = field
+        self.problem = problem
+        where = f"{file}, field '{field}'" if field else file
+        super().__init__(f"Catalog {where}: {problem}")
+
+
+class AssessmentError(ValueError, ExplorerError):
+    """An assessment (file, URL query or form) does not validate."""
+
+    def __init__(self, source: str, field: str, problem: str) -> None:
+        self.source = source
+        self.field = field
+        self.problem = problem
+        where = f"{source}, field '{field}'" if field else source
+        super().__init__(f"Assessment {where}: {problem}")
+
+
+class UnknownChoiceError(ValueError, ExplorerError):
+    """A name that must be one of a fixed set of choices is not."""
+
+    def __init__(self, what: str, value: object, choices: Iterable[object]) -> None:
+        self.what = what
+        self.value = value
+        self.choices = [str(c) for c in choices]
+        super().__init__(f'"{value}" is not a valid {what}. Choose from: {", ".join(self.choices)}.')
+
+
+class ExportError(ExplorerError):
+    """A diagram or report could not be written where the user asked."""
+
+
+class RenderError(ExplorerError):
+    """Graphviz (or another renderer) failed on a diagram we generated."""
+
+
+def dotted(loc: Sequence[Any]) -> str:
+    """Turn pydantic's ``loc`` tuple into a dotted field path: ``workload.model``."""
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int) and parts:
+            parts[-1] = f"{parts[-1]}[{item}]"
+        else:
+            parts.append(str(item))
+    return ".".join(parts)
+
+
+def describe_validation_error(error: ValidationError) -> tuple[str, str]:
+    """The first problem in a pydantic error as (dotted field, plain sentence)."""
+    first = error.errors(include_url=False)[0]
+    field = dotted(first.get("loc", ()))
+    kind = first.get("type", "")
+    value = first.get("input")
+    message = first.get("msg", "is invalid")
+    if kind == "extra_forbidden":
+        problem = "is not a known field"
+    elif kind == "missing":
+        problem = "is required but missing"
+    else:
+        shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        problem = f"{message[0].lower()}{message[1:]} (got {shown})"
+    extra = len(error.errors()) - 1
+    if extra > 0:
+        problem += f"; and {extra} more problem{'s' if extra > 1 else ''}"
+    return field, problem

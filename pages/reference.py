@@ -1,0 +1,63 @@
+"""Reference: the seed's Tables 1 and 2, the use-case narratives, steps and sequences."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from explorer.catalog import LOCATION_LABELS, STAGES
+from pages import common
+
+cat, assessment = common.page_setup()
+
+st.title("Reference")
+common.show_notice()
+st.caption("The customer's source document, as the app uses it.")
+
+st.subheader("Table 2: Locality of operations in AI deployment scenarios")
+rows = []
+for s in cat.scenarios:
+    row = {"Scenario": f"Scenario {s.id}", "Description": s.description, "Locality": s.locality}
+    row.update({stage.capitalize(): LOCATION_LABELS[s.stages.get(stage)] for stage in STAGES})
+    rows.append(row)
+st.dataframe(pd.DataFrame(rows), hide_index=True, key="table2",
+             column_config={"Locality": st.column_config.TextColumn(width="large")})
+
+st.subheader("Table 1: Perspectives on training application vs. generative AI application")
+st.dataframe(
+    pd.DataFrame(
+        [{"Aspect": p.aspect, "Training application": p.training_application,
+          "Generative AI application": p.generative_ai_application} for p in cat.perspectives]
+    ),
+    hide_index=True,
+    key="table1",
+)
+
+st.subheader("Use cases")
+names = {u.id: f"Use case {u.id}: {u.name}" for u in cat.use_cases}
+chosen = st.segmented_control("Show use case", list(names), format_func=names.__getitem__,
+                              key="reference_use_case", default=assessment.use_case, required=True)
+uc = cat.use_case(chosen)
+st.markdown(f"#### {names[uc.id]}")
+st.write(uc.summary)
+for number, step in enumerate(uc.steps, start=1):
+    st.markdown(f"**{number}. {step.title}**\n" + "\n".join(f"- {point}" for point in step.points))
+
+with st.expander(f"Why use case {uc.id}? {uc.why.title}", expanded=False):
+    st.write(uc.why.intro)
+    for section in uc.why.sections:
+        st.markdown(f"**{section.title}**")
+        for point in section.points:
+            st.markdown(f"*{point.title}*\n" + "\n".join(f"- {line}" for line in point.text))
+    st.write(uc.why.summary)
+
+st.markdown(f"**Sequence: {uc.sequence.title}**")
+who = {p.id: p.name for p in uc.sequence.participants}
+st.dataframe(
+    pd.DataFrame(
+        [{"#": i, "From": who[m.sender], "To": who[m.receiver], "Message": m.text + (" (reply)" if m.reply else "")}
+         for i, m in enumerate(uc.sequence.messages, start=1)]
+    ),
+    hide_index=True,
+    key="sequence_table",
+)
