@@ -85,7 +85,10 @@ class Assessment(_Strict):
     horizon_months: Annotated[int, Field(ge=1, le=240)] = 36
     workload: Workload = Workload()
     constraints: Constraints = Constraints()
-    prices: dict[str, Annotated[float, Field(ge=0, le=1e9)]] = Field(default_factory=dict)
+    prices: dict[
+        Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*[a-z0-9]$|^[a-z0-9]$", max_length=80)],
+        Annotated[float, Field(ge=0, le=1e9)],
+    ] = Field(default_factory=dict)
 
     @field_validator("customer")
     @classmethod
@@ -210,25 +213,31 @@ _LIST_FIELDS = {"constraints.compliance"}
 _BOOL_WORDS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 
 
+def _known_query_keys() -> frozenset[str]:
+    keys: dict[str, str] = {}
+    _flatten("", _DEFAULT.to_dict(), keys)
+    return frozenset(k for k in keys if not k.startswith("prices"))
+
+
 def from_query(params: Mapping[str, str | list[str]], catalog: Catalog | None = None) -> Assessment:
     """Parse URL query parameters (as produced by :func:`to_query`) into an Assessment."""
     nested: dict[str, Any] = {}
+    known = _known_query_keys()
     for key, raw_value in params.items():
-        if key in _RESERVED or key.startswith("w."):
+        if key in _RESERVED or key.startswith("w.") or key == "schema_version":
             continue
         value = raw_value[-1] if isinstance(raw_value, list) else raw_value
-        if key in ("schema_version",):
+        if key.startswith("prices."):
+            # Price keys are catalog keys and may themselves contain dots.
+            nested.setdefault("prices", {})[key.removeprefix("prices.")] = value
             continue
-        parts = key.split(".")
-        if not all(parts) or len(parts) > 4:
+        if key not in known:
             raise AssessmentError(QUERY_SOURCE, key, "is not a known field")
         node = nested
-        for part in parts[:-1]:
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                raise AssessmentError(QUERY_SOURCE, key, "is not a known field")
-            node = child
-        node[parts[-1]] = _query_value(key, value)
+        *parents, last = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = _query_value(key, value)
     return parse_assessment(nested, QUERY_SOURCE, catalog)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -317,8 +318,13 @@ _lock = threading.Lock()
 
 
 def load_catalog(data_dir: str | Path | None = None) -> Catalog:
-    """Load and validate every catalog file; cached until a file changes on disk."""
-    directory = Path(data_dir) if data_dir is not None else DATA_DIR
+    """Load and validate every catalog file; cached until a file changes on disk.
+
+    The directory is ``data_dir``, else the ``EXPLORER_DATA`` environment variable, else ``data/``.
+    """
+    if data_dir is None:
+        data_dir = os.environ.get("EXPLORER_DATA") or DATA_DIR
+    directory = Path(data_dir)
     if not directory.is_dir():
         raise CatalogError(str(directory), "", "is not a directory")
     stamps = []

@@ -78,10 +78,12 @@ def describe_validation_error(error: ValidationError) -> tuple[str, str]:
     elif kind == "missing":
         problem = "is required but missing"
     else:
-        shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        problem = f"{message[0].lower()}{message[1:]} (got {shown})"
+        if kind == "value_error":
+            message = message.removeprefix("Value error, ")
+        problem = f"{message[0].lower()}{message[1:]}"
+        if not isinstance(value, dict | list | tuple):
+            shown = repr(value)
+            problem += f" (got {shown[:77] + '...' if len(shown) > 80 else shown})"
     extra = len(error.errors()) - 1
     if extra > 0:
         problem += f"; and {extra} more problem{'s' if extra > 1 else ''}"

@@ -1,0 +1,77 @@
+"""Real-browser journeys: Chromium against `streamlit run`, recording every request."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _wait_for_app(page) -> None:
+    page.wait_for_selector("[data-testid=stApp]")
+    page.wait_for_selector("[data-testid=stImage] img", timeout=60_000)
+
+
+def test_shared_link_shows_scenario_3_and_its_diagram_offline(page, app_url, tmp_path):
+    page.goto(f"{app_url}/?scenario=3&use_case=1A")
+    _wait_for_app(page)
+    page.get_by_text("Scenario 3: Local Training and Serving.").first.wait_for()
+    image = page.locator("[data-testid=stImage] img").first
+    assert image.evaluate("img => img.complete && img.naturalWidth > 400")
+    page.wait_for_timeout(1500)  # let late requests (fonts, icons, health checks) happen before we judge
+    page.screenshot(path=str(tmp_path / "explorer.png"), full_page=True)
+    assert page.requests.external == []
+    assert any(url.startswith(app_url) for url in page.requests.urls)
+
+
+def test_download_png_and_pdf_of_the_diagram(page, app_url, tmp_path):
+    page.goto(f"{app_url}/?scenario=4&use_case=1B")
+    _wait_for_app(page)
+    with page.expect_download() as png:
+        page.get_by_test_id("stDownloadButton").filter(has_text="PNG").first.click()
+    path = tmp_path / png.value.suggested_filename
+    png.value.save_as(path)
+    assert path.name == "explorer-s4-1B-architecture.png"
+    assert path.read_bytes().startswith(b"\x89PNG")
+    with page.expect_download() as pdf:
+        page.get_by_test_id("stDownloadButton").filter(has_text="PDF").first.click()
+    pdf_path = tmp_path / pdf.value.suggested_filename
+    pdf.value.save_as(pdf_path)
+    assert pdf_path.read_bytes().startswith(b"%PDF-")
+    assert page.requests.external == []
+
+
+def test_picking_a_scenario_updates_the_shared_link(page, app_url):
+    page.goto(f"{app_url}/")
+    _wait_for_app(page)
+    page.get_by_role("combobox", name="Scenario").click()
+    page.get_by_role("option", name="Scenario 2: Training in Public Cloud with Foundational Model").click()
+    page.wait_for_function("() => location.search.includes('scenario=2')")
+    query = parse_qs(urlparse(page.url).query)
+    assert query["scenario"] == ["2"] and query["use_case"] == ["1A"]
+    # A colleague opening the same link sees the same view.
+    colleague = page.context.new_page()
+    colleague.goto(page.url)
+    colleague.get_by_text("Scenario 2: Training in Public Cloud with Foundational Model.").first.wait_for()
+    colleague.close()
+    assert page.requests.external == []
+
+
+def test_bad_link_shows_a_message_and_the_default_view(page, app_url):
+    page.goto(f"{app_url}/?scenario=9")
+    _wait_for_app(page)
+    warning = page.get_by_test_id("stAlert").filter(has_text="The shared link could not be used")
+    warning.wait_for()
+    assert "less than or equal to 4" in warning.inner_text()
+    assert page.get_by_test_id("stException").count() == 0
+    assert page.requests.external == []
+
+
+def test_reference_page_opens_directly(page, app_url):
+    page.goto(f"{app_url}/reference?scenario=2&use_case=1B")
+    page.get_by_text("Table 2: Locality of operations").wait_for()
+    page.get_by_text("Cloud-based Model Training with Proprietary Elements").first.wait_for()
+    assert page.get_by_test_id("stException").count() == 0
+    assert page.requests.external == []

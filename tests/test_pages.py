@@ -1,0 +1,175 @@
+"""Every page driven with Streamlit's AppTest: smoke tests, interactions by widget key, bad links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+TIMEOUT = 60
+
+
+def app(query: dict[str, str] | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def q(at: AppTest, key: str) -> str:
+    """One URL query value as the browser would show it."""
+    value = at.query_params[key]
+    return value[-1] if isinstance(value, list) else value
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [t.value for t in at.title] + [h.value for h in at.subheader]
+    parts += [c.value for c in at.caption] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_explorer_smoke():
+    at = app()
+    assert not at.exception
+    assert not at.error
+    assert at.title[0].value == "Deployment Scenario Explorer"
+    assert at.selectbox(key="scenario").value == 1
+    assert at.segmented_control(key="use_case").value == "1A"
+    assert len(at.table) == 2  # placement and trade-offs
+    assert len(at.get("image")) == 2  # architecture and C4 context
+    assert q(at, "scenario") == "1" and q(at, "use_case") == "1A"
+
+
+def test_shared_link_opens_that_view():
+    at = app({"scenario": "3", "use_case": "1A"})
+    assert not at.exception and not at.error
+    assert at.selectbox(key="scenario").value == 3
+    assert "Scenario 3: Local Training and Serving." in texts(at)
+    assert "Use case 1A would run training in the public cloud; scenario 3 fixes it on premises" in texts(at)
+    placement = at.table[0].value
+    assert list(placement["Runs"]) == ["On premises"] * 4
+
+
+def test_changing_scenario_and_use_case_recomputes_and_updates_the_url():
+    at = app()
+    at.selectbox(key="scenario").set_value(4).run()
+    at.segmented_control(key="use_case").set_value("1B").run()
+    assert not at.exception
+    assert list(at.table[0].value["Runs"]) == ["Public cloud", "Public cloud", "On premises",
+                                               "Exchanged between both"]
+    assert q(at, "scenario") == "4" and q(at, "use_case") == "1B"
+    assert "Use case 1B would run inference in the public cloud" in texts(at)
+
+
+def test_constraint_widget_moves_an_open_stage():
+    at = app({"scenario": "1", "use_case": "1A"})
+    at.selectbox(key="data_classification").set_value("regulated").run()
+    runs = at.table[0].value
+    assert runs.loc["Training", "Runs"] == "On premises"
+    assert "regulated data must not leave the premises" in runs.loc["Training", "Why"]
+    assert q(at, "constraints.data_classification") == "regulated"
+
+
+def test_customer_name_goes_into_the_link_and_the_diagram_title():
+    at = app()
+    at.text_input(key="customer").input("Acme <b>Bank</b>").run()
+    assert not at.exception
+    assert q(at, "customer") == "Acme <b>Bank</b>"
+
+
+def test_whole_assessment_round_trips_through_the_link():
+    query = {"scenario": "2", "use_case": "1B", "customer": "Northwind", "workload.model": "mistral-7b",
+             "constraints.cloud_provider": "gcp", "constraints.compliance": "gdpr,hipaa", "horizon_months": "48"}
+    at = app(query)
+    assert not at.exception and not at.error
+    assert at.selectbox(key="model").value == "mistral-7b"
+    assert at.multiselect(key="compliance").value == ["gdpr", "hipaa"]
+    assert {k: q(at, k) for k in at.query_params} == query
+
+
+def test_load_preset_button():
+    at = app()
+    at.selectbox(key="preset").set_value("air-gapped-plant")
+    at.button(key="load_preset").click().run()
+    assert not at.exception
+    assert at.text_input(key="customer").value == "Contoso Steelworks"
+    assert at.toggle(key="air_gapped").value is True
+    assert q(at, "constraints.air_gapped") == "true"
+
+
+@pytest.mark.parametrize(("query", "fragment"), [
+    ({"scenario": "9"}, "field 'scenario': input should be less than or equal to 4 (got '9')"),
+    ({"scenario": "2", "use_case": "2C"}, "field 'use_case': input should be '1A' or '1B' (got '2C')"),
+    ({"scenario": "abc"}, "field 'scenario': input should be a valid integer"),
+    ({"scenario": "3", "workload.requests_per_day": "-1"}, "workload.requests_per_day"),
+    ({"nonsense": "1"}, "field 'nonsense': is not a known field"),
+    ({"workload.model": "gpt-9"}, "'gpt-9' is not in the catalog; choose from: llama-3.1-8b"),
+])
+def test_bad_links_fall_back_with_one_message(query, fragment):
+    at = app(query)
+    assert not at.exception
+    assert len(at.warning) == 1
+    assert fragment in at.warning[0].value
+    assert "Showing the default view." in at.warning[0].value
+    assert len(at.get("image")) == 2  # the app keeps working
+
+
+def test_bad_link_keeps_the_valid_part():
+    at = app({"scenario": "2", "use_case": "2C"})
+    assert at.selectbox(key="scenario").value == 2
+    assert at.segmented_control(key="use_case").value == "1A"
+
+
+def test_reference_page_smoke_and_interaction():
+    at = app(page="pages/reference.py")
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Reference"
+    table2 = at.dataframe[0].value
+    assert list(table2["Description"]) == ["Local Serving with Local Inference",
+                                           "Training in Public Cloud with Foundational Model",
+                                           "Local Training and Serving", "Serving in Public Cloud with Local Inference"]
+    assert list(at.dataframe[1].value["Aspect"])[2] == "Drift Detection"
+    assert "Choosing a Public Cloud Vendor" in texts(at)
+    at.segmented_control(key="reference_use_case").set_value("1B").run()
+    assert "Generative AI Application in the Cloud" in texts(at)
+    seq = at.dataframe[2].value
+    assert list(seq["To"])[3] == "OpenShift / Vendor Platform"
+
+
+def test_reference_page_opened_directly_by_its_url_keeps_the_link():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["scenario"] = "4"
+    at.query_params["use_case"] = "1B"
+    at.switch_page("pages/reference.py")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Reference"
+    assert at.segmented_control(key="reference_use_case").value == "1B"
+    assert q(at, "scenario") == "4"
+
+
+def test_state_survives_a_page_switch():
+    at = app({"scenario": "3"})
+    at.switch_page("pages/reference.py").run()
+    at.switch_page("pages/explorer.py").run()
+    assert at.selectbox(key="scenario").value == 3
+
+
+def test_broken_catalog_shows_one_error_not_a_traceback(data_copy, monkeypatch):
+    path = data_copy / "scenarios.yaml"
+    data = yaml.safe_load(path.read_text())
+    del data["scenarios"][0]["name"]
+    path.write_text(yaml.safe_dump(data))
+    monkeypatch.setenv("EXPLORER_DATA", str(data_copy))
+    at = app()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert "scenarios.yaml, field 'scenarios[0].name': is required but missing" in at.error[0].value
