@@ -10,6 +10,9 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:
+    """Configure the page and run the navigation; every page runs inside it."""
+    from pages.common import navigation_context
+
     st.set_page_config(
         page_title="Deployment Scenario Explorer",
         page_icon=str(HERE / "assets" / "favicon.png"),
@@ -21,7 +24,9 @@ def main() -> None:
         st.Page(str(HERE / "pages" / "reference.py"), title="Reference", icon=":material/menu_book:",
                 url_path="reference"),
     ]
-    st.navigation(pages).run()
+    with navigation_context():
+        st.navigation(pages, position="sidebar").run()
 
 
-main()
+if __name__ == "__main__":
+    main()

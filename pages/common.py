@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from typing import Any
 
 import streamlit as st
@@ -160,11 +163,39 @@ def _load_upload(cat: Catalog) -> None:
         st.session_state[NOTICE] = f"{exc} The previous assessment is kept."
 
 
+_IN_NAVIGATION: contextvars.ContextVar[bool] = contextvars.ContextVar("in_navigation", default=False)
+
+
+@contextlib.contextmanager
+def navigation_context() -> Iterator[None]:
+    """Marks the pages run by app.py's st.navigation (see :func:`page_setup`)."""
+    token = _IN_NAVIGATION.set(True)
+    try:
+        yield
+    finally:
+        _IN_NAVIGATION.reset(token)
+
+
+def run_through_app() -> None:
+    """Run the app's navigation, then stop this run.
+
+    Because a ``pages/`` folder exists, Streamlit also treats each file in it as a page of its
+    own: a URL such as ``/reference`` can run ``pages/reference.py`` directly, without app.py's
+    page config and navigation. Such a run hands over to app.py, whose navigation runs the page.
+    """
+    import app
+
+    app.main()
+    st.stop()
+
+
 def page_setup() -> tuple[Catalog, Assessment]:
     """Every page starts here: catalog, assessment from the URL or session, the shared sidebar.
 
     Stops the page (after one clear message) when the catalog cannot be loaded.
     """
+    if not _IN_NAVIGATION.get():
+        run_through_app()
     cat = catalog()
     if cat is None:
         st.stop()
@@ -228,3 +259,7 @@ _RATING_COLOURS = {1: "#F8D7DA", 2: "#FCE5CD", 3: "#FFF3CD", 4: "#DFF0D8", 5: "#
 def rating_style(rating: int) -> str:
     """Background colour of a 1..5 rating cell: red (weak) through green (strong)."""
     return f"background-color: {_RATING_COLOURS.get(int(rating), '#FFFFFF')}; text-align: center; font-weight: 600"
+
+
+if __name__ == "__main__":  # this helper module was opened as a page by its URL (/common)
+    run_through_app()

@@ -41,16 +41,14 @@ with col_tables:
     )
     st.markdown("**Data crossing the boundary**")
     if option.flows:
-        st.dataframe(
+        st.table(
             pd.DataFrame(
                 [
                     {"What": f.what, "Direction": f.direction.replace("_", " "),
-                     "Volume": f.label.split(": ", 1)[1], "Per month (GB)": round(f.bytes_per_month / 1e9, 2)}
+                     "Volume": f.label.split(": ", 1)[1], "GB per month": f"{f.bytes_per_month / 1e9:,.2f}"}
                     for f in option.flows
                 ]
-            ),
-            hide_index=True,
-            key="flow_table",
+            ).set_index("What")
         )
     else:
         st.caption("Nothing crosses the premises/cloud boundary in this option.")

@@ -20,17 +20,14 @@ for s in cat.scenarios:
     row = {"Scenario": f"Scenario {s.id}", "Description": s.description, "Locality": s.locality}
     row.update({stage.capitalize(): LOCATION_LABELS[s.stages.get(stage)] for stage in STAGES})
     rows.append(row)
-st.dataframe(pd.DataFrame(rows), hide_index=True, key="table2",
-             column_config={"Locality": st.column_config.TextColumn(width="large")})
+st.table(pd.DataFrame(rows).set_index("Scenario"))
 
 st.subheader("Table 1: Perspectives on training application vs. generative AI application")
-st.dataframe(
+st.table(
     pd.DataFrame(
         [{"Aspect": p.aspect, "Training application": p.training_application,
           "Generative AI application": p.generative_ai_application} for p in cat.perspectives]
-    ),
-    hide_index=True,
-    key="table1",
+    ).set_index("Aspect")
 )
 
 st.subheader("Use cases")

@@ -73,5 +73,9 @@ def test_reference_page_opens_directly(page, app_url):
     page.goto(f"{app_url}/reference?scenario=2&use_case=1B")
     page.get_by_text("Table 2: Locality of operations").wait_for()
     page.get_by_text("Cloud-based Model Training with Proprietary Elements").first.wait_for()
+    # The page runs inside the app's navigation (not as a bare file of the pages/ folder).
+    nav = page.get_by_test_id("stSidebarNav").inner_text()
+    assert "Explorer" in nav and "Reference" in nav
+    assert "common" not in nav and "app" not in nav.lower().split()
     assert page.get_by_test_id("stException").count() == 0
     assert page.requests.external == []

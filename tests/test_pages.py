@@ -43,7 +43,7 @@ def test_explorer_smoke():
     assert at.title[0].value == "Deployment Scenario Explorer"
     assert at.selectbox(key="scenario").value == 1
     assert at.segmented_control(key="use_case").value == "1A"
-    assert len(at.table) == 2  # placement and trade-offs
+    assert len(at.table) == 3  # placement, boundary flows and trade-offs
     assert len(at.get("image")) == 2  # architecture and C4 context
     assert q(at, "scenario") == "1" and q(at, "use_case") == "1A"
 
@@ -132,15 +132,15 @@ def test_reference_page_smoke_and_interaction():
     at = app(page="pages/reference.py")
     assert not at.exception and not at.error
     assert at.title[0].value == "Reference"
-    table2 = at.dataframe[0].value
+    table2 = at.table[0].value
     assert list(table2["Description"]) == ["Local Serving with Local Inference",
                                            "Training in Public Cloud with Foundational Model",
                                            "Local Training and Serving", "Serving in Public Cloud with Local Inference"]
-    assert list(at.dataframe[1].value["Aspect"])[2] == "Drift Detection"
+    assert list(at.table[1].value.index)[2] == "Drift Detection"
     assert "Choosing a Public Cloud Vendor" in texts(at)
     at.segmented_control(key="reference_use_case").set_value("1B").run()
     assert "Generative AI Application in the Cloud" in texts(at)
-    seq = at.dataframe[2].value
+    seq = at.dataframe[0].value
     assert list(seq["To"])[3] == "OpenShift / Vendor Platform"
 
 
