@@ -342,10 +342,18 @@ def place_option(
     )
 
 
-def _rank_key(o: OptionPlacement) -> tuple[float, int, bool]:
-    """Higher is better: score, then the lower scenario number, then use case 1A (a stable tie-break)."""
+def _rank_key(o: OptionPlacement) -> tuple[float, bool, int, bool]:
+    """Higher is better: score; on a tie, an option placed as its own scenario says (not one that the
+    constraints turned into a copy of another), then the lower scenario number, then use case 1A.
+    """
     # Rounded so that float noise never decides a tie (the vectorised chooser in thresholds.py rounds alike).
-    return (round(o.score, 9), -o.scenario, o.use_case == "1A")
+    return (round(o.score, 9), o.rated_as == o.key, -o.scenario, o.use_case == "1A")
+
+
+def tie_order(options: Iterable[OptionPlacement]) -> list[int]:
+    """Indices of ``options`` in tie-break priority (the order :func:`rank` prefers among equal scores)."""
+    opts = list(options)
+    return sorted(range(len(opts)), key=lambda i: _rank_key(opts[i])[1:], reverse=True)
 
 
 def rank(options: Iterable[OptionPlacement]) -> list[OptionPlacement]:
@@ -364,7 +372,8 @@ def _recommend(best: OptionPlacement, runner_up: OptionPlacement | None, feasibl
         reasons.append(f"{lead}; it is the only option the constraints leave open.")
     else:
         if abs(best.score - runner_up.score) < 0.05:
-            reasons.append(f"{lead}, tied with {_option_name(runner_up)}; ties go to the lower scenario, then 1A.")
+            reasons.append(f"{lead}, tied with {_option_name(runner_up)}; ties go to an option placed as its "
+                           "scenario says, then the lower scenario, then 1A.")
         else:
             reasons.append(f"{lead}, ahead of {_option_name(runner_up)} at {runner_up.score:.0f}/100.")
         gains = [
@@ -412,7 +421,7 @@ def _relaxations(
                 opens=len(ranked),
                 best=option_key(best.scenario, best.use_case),
                 message=(
-                    f"Relax '{r.reason}' ({r.relax}): that alone makes {len(ranked)} option"
+                    f"{r.relax[0].upper()}{r.relax[1:]}: that alone makes {len(ranked)} option"
                     f"{'s' if len(ranked) != 1 else ''} feasible, the best being {_option_name(best)} "
                     f"at {best.score:.0f}/100."
                 ),

@@ -253,14 +253,18 @@ def weight_chooser(
 
     Weights move only the governance score, never the placement or the rules, so one placement result
     gives the rating matrix, penalties and feasibility; the rest is linear algebra over the whole grid.
-    Ties go to the first option in catalog order, as in :func:`explorer.placement.rank`.
+    Ties are broken as in :func:`explorer.placement.rank`.
     """
+    from explorer.placement import tie_order
+
     ids = [c.id for c in catalog.criteria]
     j = ids.index(criterion)
-    ratings = np.array([[r.rating for r in o.trade_offs.rows] for o in result.options], dtype=float)
-    penalty = np.array([o.penalty for o in result.options])
-    feasible = np.array([o.feasible for o in result.options])
-    keys = [o.key for o in result.options]
+    # Options in tie-break priority, so argmax (the first maximum) breaks ties as rank() does.
+    options = [result.options[i] for i in tie_order(result.options)]
+    ratings = np.array([[r.rating for r in o.trade_offs.rows] for o in options], dtype=float)
+    penalty = np.array([o.penalty for o in options])
+    feasible = np.array([o.feasible for o in options])
+    keys = [o.key for o in options]
     base = np.array([weights[i] for i in ids], dtype=float)
     lo, hi = catalog.scale.min, catalog.scale.max
 
