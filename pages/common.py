@@ -394,11 +394,13 @@ def trade_off_html(table, *, compact: bool = False) -> str:
             f'<td style="background:{colour};text-align:center;font-weight:700">{r.rating}</td>'
             f'<td class="why">{_html.escape(r.rationale)}</td></tr>'
         )
-    style = ("<style>.tot{border-collapse:collapse;width:100%;font-size:13px}"
-             ".tot td,.tot th{border:1px solid #E2E8F0;padding:3px 6px;vertical-align:top}"
+    style = ("<style>.tot{border-collapse:collapse;width:100%;font-size:13px;table-layout:fixed}"
+             ".tot td,.tot th{border:1px solid #E2E8F0;padding:3px 6px;vertical-align:top;overflow:hidden;"
+             "white-space:nowrap;text-overflow:ellipsis}"
              ".tot th{background:#F7FAFC;text-align:left}"
-             ".tot td.why{color:#4A5568;font-size:12px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;"
-             "max-width:260px}.tot tr:hover td{outline:1px solid #A0AEC0}</style>")
-    return (style + '<table class="tot"><thead><tr><th>Criterion</th><th>Weight</th><th>Rating</th>'
-            "<th>Why (hover a row for the full rationale)</th></tr></thead><tbody>" + "".join(rows)
+             ".tot td.why{color:#4A5568;font-size:12px}.tot tr:hover td{background-color:#EDF2F7}</style>")
+    return (style + '<table class="tot"><colgroup><col style="width:32%"><col style="width:13%">'
+            '<col style="width:12%"><col style="width:43%"></colgroup><thead><tr><th>Criterion</th>'
+            "<th>Weight</th><th>Rating</th><th title=\"Hover a row for the full rationale\">Why (hover)</th>"
+            "</tr></thead><tbody>" + "".join(rows)
             + "</tbody></table>")
