@@ -239,10 +239,17 @@ def replace_assessment(assessment: Assessment) -> None:
 
 
 def bind_widgets() -> None:
-    """Give each widget that has no state yet its value from the assessment (e.g. after a page switch)."""
+    """Give each widget that has no state yet its value from the assessment (e.g. after a page switch).
+
+    A widget's own state is dropped when another page's script runs, which reset every sidebar input to its
+    default on a page switch; re-assigning each key at the start of the run makes it session state that
+    survives the switch (Streamlit's documented workaround).
+    """
     values = st.session_state[STATE]
     for key, path in FIELDS.items():
-        if key not in st.session_state:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+        else:
             value = _get(values, path)
             st.session_state[key] = list(value) if isinstance(value, list | tuple) else value
 
@@ -323,8 +330,8 @@ def sidebar(cat: Catalog) -> None:
         saved = st.session_state.get(WEIGHTS) or default_weights(cat)
         for c in cat.criteria:
             key = f"{WEIGHT_PREFIX}{c.id}"
-            if key not in st.session_state:
-                st.session_state[key] = float(saved.get(c.id, c.default_weight))
+            # Re-assigned for the same reason as in bind_widgets: to survive a page switch.
+            st.session_state[key] = st.session_state.get(key, float(saved.get(c.id, c.default_weight)))
             st.slider(c.name, min_value=0.0, max_value=5.0, step=0.25, key=key, help=c.question)
         st.button("Reset weights", key="reset_weights", on_click=_reset_weights, args=(cat,))
     with sb.expander("Save or load a file"):
