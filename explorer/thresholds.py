@@ -325,8 +325,10 @@ def decision_thresholds(
 
     result = result if result is not None else place(catalog, a, weights)
     found = _latency_thresholds(catalog, a, weights) + _weight_thresholds(catalog, a, weights, result)
-    # Nearest first, relative to each input's own scale.
-    return tuple(sorted(found, key=lambda t: abs(t.value - t.current) / max(abs(t.current), 1.0)))
+    # Inputs of the assessment first (they name a concrete number to check), then weights; nearest first,
+    # relative to each input's own scale.
+    return tuple(sorted(found, key=lambda t: (t.input.startswith("w."),
+                                              abs(t.value - t.current) / max(abs(t.current), 1.0))))
 
 
 def flip_table(thresholds: Sequence[DecisionThreshold]) -> list[dict[str, Any]]:
