@@ -21,6 +21,8 @@ def main() -> None:
     pages = [
         st.Page(str(HERE / "pages" / "explorer.py"), title="Explorer", icon=":material/account_tree:",
                 url_path="explorer", default=True),
+        st.Page(str(HERE / "pages" / "compare.py"), title="Compare", icon=":material/view_column:",
+                url_path="compare"),
         st.Page(str(HERE / "pages" / "reference.py"), title="Reference", icon=":material/menu_book:",
                 url_path="reference"),
     ]

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from explorer.catalog import Catalog, load_catalog
 from explorer.errors import AssessmentError, describe_validation_error
@@ -17,6 +18,8 @@ from explorer.errors import AssessmentError, describe_validation_error
 SCHEMA_VERSION = 1
 COMPLIANCE_REGIMES = ("gdpr", "hipaa", "pci_dss", "eu_ai_act_high_risk")
 CLOUD_PROVIDERS = ("aws", "azure", "gcp", "ibm")
+# Skills a team may have in house; a stage placed where the team lacks the skill is a soft penalty.
+SKILLS = ("gpu_infrastructure", "cloud_platform", "ml_engineering")
 MAX_TEXT = 200
 
 
@@ -53,18 +56,39 @@ class OwnedGpus(_Strict):
     count: Annotated[int, Field(ge=0, le=100_000)] = 0
 
 
+def _one_of(what: str, allowed: tuple[str, ...]):
+    """An item validator whose message lists the allowed choices (pydantic's Literal message is less clear)."""
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise PydanticCustomError("unknown_choice", f"is not a known {what}; choose from: {', '.join(allowed)}")
+        return value
+
+    return AfterValidator(check)
+
+
+Regime = Annotated[str, _one_of("compliance regime", COMPLIANCE_REGIMES)]
+Skill = Annotated[str, _one_of("skill", SKILLS)]
+
+
 class Constraints(_Strict):
     data_classification: Literal["public", "internal", "confidential", "regulated"] = "confidential"
+    # Data the user has anonymised (de-identified, tokenised) is exempt from the classification and residency rules.
+    anonymised_data: bool = False
     residency: Literal["none", "in_country", "on_premises"] = "in_country"
-    compliance: tuple[Literal["gdpr", "hipaa", "pci_dss", "eu_ai_act_high_risk"], ...] = ("gdpr",)
+    compliance: tuple[Regime, ...] = ("gdpr",)
     air_gapped: bool = False
+    # The customer runs no premises of its own for AI: every stage must be in the public cloud.
+    cloud_only: bool = False
     model_licence: Literal["open", "proprietary"] = "open"
     owned_gpus: OwnedGpus = OwnedGpus()
     procurement_weeks: Annotated[float, Field(ge=0, le=260)] = 16
     cloud_rtt_ms: Annotated[float, Field(ge=0, le=10_000)] = 30
     cloud_provider: Literal["aws", "azure", "gcp", "ibm"] = "aws"
+    # What the team can run itself today; the default assumes every skill, so no skill penalty applies.
+    skills: tuple[Skill, ...] = SKILLS
 
-    @field_validator("compliance", mode="before")
+    @field_validator("compliance", "skills", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -75,6 +99,11 @@ class Constraints(_Strict):
     @classmethod
     def _unique_sorted(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(sorted(set(value), key=COMPLIANCE_REGIMES.index))
+
+    @field_validator("skills")
+    @classmethod
+    def _unique_sorted_skills(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted(set(value), key=SKILLS.index))
 
 
 class Assessment(_Strict):
@@ -209,7 +238,8 @@ def to_query(assessment: Assessment) -> dict[str, str]:
     return query
 
 
-_LIST_FIELDS = {"constraints.compliance"}
+_LIST_FIELDS = {"constraints.compliance", "constraints.skills"}
+_BOOL_FIELDS = {"constraints.air_gapped", "constraints.anonymised_data", "constraints.cloud_only"}
 _BOOL_WORDS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 
 
@@ -244,7 +274,7 @@ def from_query(params: Mapping[str, str | list[str]], catalog: Catalog | None = 
 def _query_value(key: str, value: str) -> Any:
     if key in _LIST_FIELDS:
         return [v for v in value.split(",") if v]
-    if key == "constraints.air_gapped":
+    if key in _BOOL_FIELDS:
         word = value.strip().lower()
         if word not in _BOOL_WORDS:
             raise AssessmentError(QUERY_SOURCE, key, f"must be true or false (got {value!r})")

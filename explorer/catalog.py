@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field, ValidationError, model_validator
 from explorer.catalog_base import Frozen, Sourced
 from explorer.errors import CatalogError, UnknownChoiceError, describe_validation_error
 from explorer.hardware import GpuSpec, ModelSpec
+from explorer.rules import Contradiction, Rule, check_rule_coverage
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -185,6 +186,8 @@ class Catalog(Frozen):
     models: tuple[ModelSpec, ...]
     gpus: tuple[GpuSpec, ...]
     assumptions: tuple[Assumption, ...]
+    rules: tuple[Rule, ...]
+    contradictions: tuple[Contradiction, ...]
     data_dir: str
 
     def assumption(self, assumption_id: str) -> float:
@@ -245,6 +248,7 @@ _FILES: dict[str, dict[str, Any]] = {
     "models.yaml": {"models": tuple[ModelSpec, ...]},
     "gpus.yaml": {"gpus": tuple[GpuSpec, ...]},
     "assumptions.yaml": {"assumptions": tuple[Assumption, ...]},
+    "rules.yaml": {"rules": tuple[Rule, ...], "contradictions": tuple[Contradiction, ...]},
 }
 
 
@@ -310,6 +314,9 @@ def _load(data_dir: Path) -> Catalog:
     use_ids = sorted(u.id for u in parts["use_cases"])
     if tuple(use_ids) != USE_CASE_IDS:
         raise CatalogError(str(data_dir / "use_cases.yaml"), "use_cases", f"must define 1A and 1B, found {use_ids}")
+    gap = check_rule_coverage(parts["rules"])
+    if gap:
+        raise CatalogError(str(data_dir / "rules.yaml"), "rules", gap)
     return Catalog(**parts, data_dir=str(data_dir))
 
 

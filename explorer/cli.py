@@ -14,7 +14,7 @@ from typing import Any
 from explorer.assessment import load_assessment
 from explorer.catalog import STAGES, load_catalog
 from explorer.errors import ExplorerError, ExportError
-from explorer.placement import place
+from explorer.placement import no_option_message, place
 from explorer.render import FORMATS, VIEWS, render_view
 
 
@@ -67,6 +67,9 @@ def cmd_place(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.data)
     assessment = load_assessment(args.assessment, catalog)
     result = place(catalog, assessment)
+    from explorer.thresholds import decision_thresholds, flip_table
+
+    thresholds = decision_thresholds(catalog, assessment, result=result)
     data = {
         "options": [
             {
@@ -83,27 +86,44 @@ def cmd_place(args: argparse.Namespace) -> int:
                 ],
                 "feasible": o.feasible,
                 "violations": [{"rule": v.rule, "message": v.message} for v in o.violations],
-                "score": o.score,
+                "cautions": [{"rule": v.rule, "message": v.message, "penalty": v.penalty} for v in o.cautions],
+                "score": round(o.score, 1),
+                "governance_score": round(o.governance_score, 1),
+                "penalty": o.penalty,
+                "rated_as": o.rated_as,
                 "reasons": list(o.reasons),
             }
             for o in result.options
         ],
         "recommended": (
             {"scenario": result.recommended.scenario, "use_case": result.recommended.use_case,
-             "reasons": list(result.recommended.reasons)}
+             "reasons": list(result.recommended.reasons), "runner_up": result.recommended.runner_up}
             if result.recommended
             else None
         ),
+        "contradictions": list(result.contradictions),
+        "relax": [r.model_dump() for r in result.relax],
+        "thresholds": flip_table(thresholds),
     }
     if args.json:
         _print_json(data)
     else:
+        for sentence in result.contradictions:
+            print(f"Contradiction: {sentence}")
         for o in data["options"]:
             mark = "feasible" if o["feasible"] else "ruled out"
             print(f"Scenario {o['scenario']} / {o['use_case']}: {o['stages']} score {o['score']:.0f} ({mark})")
+            for v in o["violations"]:
+                print(f"  - {v['message']}")
         best = data["recommended"]
         if best:
             print(f"Recommended: scenario {best['scenario']}, use case {best['use_case']}")
+            for reason in best["reasons"][:3]:
+                print(f"  {reason}")
+        else:
+            print(no_option_message(result))
+        for t in thresholds[:5]:
+            print(f"What would flip it: {t.message}")
     return 0
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 
 from explorer import (
     Assessment,
+    AssessmentError,
     Catalog,
     ExplorerError,
     from_query,
@@ -20,9 +21,12 @@ from explorer import (
     to_query,
 )
 from explorer.catalog import LOCATION_LABELS
+from explorer.governance import resolve_weights
 
 STATE = "_assessment"  # the canonical assessment, as a JSON-able dict
 NOTICE = "_notice"  # a message to show once, after a rerun
+WEIGHTS = "_weights"  # the canonical criterion weights, {criterion: weight}
+WEIGHT_PREFIX = "w."  # URL query keys and widget keys of the weight sliders: w.<criterion>
 
 # Widget key -> dotted field of the assessment. Widget keys are also what tests drive.
 FIELDS: dict[str, str] = {
@@ -38,12 +42,19 @@ FIELDS: dict[str, str] = {
     "model_licence": "constraints.model_licence",
     "cloud_rtt_ms": "constraints.cloud_rtt_ms",
     "ttft_target_ms": "workload.ttft_target_ms",
+    "anonymised_data": "constraints.anonymised_data",
+    "cloud_only": "constraints.cloud_only",
+    "skills": "constraints.skills",
+    "owned_gpu_count": "constraints.owned_gpus.count",
+    "procurement_weeks": "constraints.procurement_weeks",
 }
 
 
 PROVIDERS = {"aws": "AWS", "azure": "Microsoft Azure", "gcp": "Google Cloud", "ibm": "IBM Cloud"}
 RESIDENCY = {"none": "None", "in_country": "In country", "on_premises": "On premises"}
 REGIMES = {"gdpr": "GDPR", "hipaa": "HIPAA", "pci_dss": "PCI DSS", "eu_ai_act_high_risk": "EU AI Act (high risk)"}
+SKILL_LABELS = {"gpu_infrastructure": "GPU infrastructure", "cloud_platform": "Cloud platform",
+                "ml_engineering": "ML engineering"}
 
 
 def catalog() -> Catalog | None:
@@ -75,15 +86,115 @@ def _load_widgets(values: dict[str, Any]) -> None:
 
 
 def init_state(cat: Catalog) -> None:
-    """On a session's first run, take the assessment from the URL (or the default)."""
+    """On a session's first run, take the assessment and the weights from the URL (or the defaults)."""
     if STATE in st.session_state:
         return
-    try:
-        assessment = from_query(st.query_params.to_dict(), cat)
-    except ExplorerError as exc:
-        st.session_state[NOTICE] = f"The shared link could not be used as it is. {exc} Showing the default view."
-        assessment = _salvage_choice(st.query_params.to_dict())
+    params = st.query_params.to_dict()
+    assessment, problem = assessment_from_link(params, cat)
+    if problem:
+        st.session_state[NOTICE] = problem
     st.session_state[STATE] = assessment.to_dict()
+    weights, problems = weights_from_query(cat, params)
+    st.session_state[WEIGHTS] = weights
+    if problems:
+        notice = st.session_state.get(NOTICE) or ""
+        st.session_state[NOTICE] = (notice + " " if notice else "") + " ".join(problems)
+
+
+def default_weights(cat: Catalog) -> dict[str, float]:
+    return {c.id: float(c.default_weight) for c in cat.criteria}
+
+
+def weights_from_query(cat: Catalog, params: dict[str, str]) -> tuple[dict[str, float], list[str]]:
+    """Weights from ``w.<criterion>`` query keys; a bad key or value is skipped with one sentence each."""
+    weights = default_weights(cat)
+    problems = []
+    for key, raw in params.items():
+        if not key.startswith(WEIGHT_PREFIX):
+            continue
+        criterion = key.removeprefix(WEIGHT_PREFIX)
+        value = raw[-1] if isinstance(raw, list) else raw
+        if criterion not in weights:
+            problems.append(f'The link\'s weight "{key}" names no criterion and is ignored; '
+                            f'criteria: {", ".join(weights)}.')
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if not 0 <= number <= 5:  # also rejects NaN
+            problems.append(f'The link\'s weight "{key}" must be a number from 0 to 5 (got {value!r}) and is ignored.')
+            continue
+        weights[criterion] = number
+    return weights, problems
+
+
+def weight_query(cat: Catalog) -> dict[str, str]:
+    """The weights that differ from the defaults, as ``w.<criterion>`` query parameters."""
+    current = st.session_state.get(WEIGHTS) or default_weights(cat)
+    return {
+        f"{WEIGHT_PREFIX}{cid}": f"{value:g}"
+        for cid, value in current.items()
+        if value != default_weights(cat).get(cid)
+    }
+
+
+def current_weights(cat: Catalog) -> dict[str, float]:
+    """The weights the sliders now say (canonical copy kept in session state)."""
+    weights = dict(st.session_state.get(WEIGHTS) or default_weights(cat))
+    for cid in weights:
+        key = f"{WEIGHT_PREFIX}{cid}"
+        if key in st.session_state:
+            weights[cid] = float(st.session_state[key])
+    st.session_state[WEIGHTS] = weights
+    return weights
+
+
+def weights(cat: Catalog) -> dict[str, float]:
+    """The weights to use: the user's, or the defaults after one clear message when they cannot be used."""
+    chosen = current_weights(cat)
+    try:
+        resolve_weights(cat, chosen)
+    except ExplorerError as exc:
+        st.error(f"{exc} Showing the default weights until one is raised.", icon=":material/balance:")
+        return default_weights(cat)
+    return chosen
+
+
+def _reset_weights(cat: Catalog) -> None:
+    st.session_state[WEIGHTS] = default_weights(cat)
+    for cid, value in default_weights(cat).items():
+        st.session_state[f"{WEIGHT_PREFIX}{cid}"] = value
+
+
+def assessment_from_link(params: dict[str, str], cat: Catalog) -> tuple[Assessment, str]:
+    """The assessment a link describes; a bad field is dropped (and named) rather than losing the whole link."""
+    remaining = dict(params)
+    dropped: list[str] = []
+    first_error = ""
+    for _ in range(len(params) + 1):
+        try:
+            assessment = from_query(remaining, cat)
+            break
+        except AssessmentError as exc:
+            first_error = first_error or str(exc)
+            field = exc.field.split("[", 1)[0]
+            bad = [k for k in remaining if k == field or k.startswith(field + ".")]
+            if not bad:
+                return _salvage_choice(params), (
+                    f"The shared link could not be used as it is. {first_error} Showing the default view.")
+            dropped += bad
+            for k in bad:
+                del remaining[k]
+        except ExplorerError as exc:
+            return _salvage_choice(params), (
+                f"The shared link could not be used as it is. {exc} Showing the default view.")
+    else:  # pragma: no cover - every round drops a key, so the loop ends before this
+        return _salvage_choice(params), "The shared link could not be used. Showing the default view."
+    if not dropped:
+        return assessment, ""
+    names = ", ".join(f"'{k}'" for k in dropped)
+    return assessment, f"The shared link could not be used as it is. {first_error} Ignored {names}; the rest is kept."
 
 
 def _salvage_choice(params: dict[str, str]) -> Assessment:
@@ -112,7 +223,7 @@ def current_assessment(cat: Catalog) -> Assessment:
         st.error(str(exc))
         assessment = Assessment()
     st.session_state[STATE] = assessment.to_dict()
-    query = to_query(assessment)
+    query = {**to_query(assessment), **weight_query(cat)}
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
     return assessment
@@ -131,10 +242,17 @@ def replace_assessment(assessment: Assessment) -> None:
 
 
 def bind_widgets() -> None:
-    """Give each widget that has no state yet its value from the assessment (e.g. after a page switch)."""
+    """Give each widget that has no state yet its value from the assessment (e.g. after a page switch).
+
+    A widget's own state is dropped when another page's script runs, which reset every sidebar input to its
+    default on a page switch; re-assigning each key at the start of the run makes it session state that
+    survives the switch (Streamlit's documented workaround).
+    """
     values = st.session_state[STATE]
     for key, path in FIELDS.items():
-        if key not in st.session_state:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+        else:
             value = _get(values, path)
             st.session_state[key] = list(value) if isinstance(value, list | tuple) else value
 
@@ -201,6 +319,7 @@ def page_setup() -> tuple[Catalog, Assessment]:
         st.stop()
     init_state(cat)
     sidebar(cat)
+    current_weights(cat)
     assessment = current_assessment(cat)
     assessment_downloads(assessment)
     return cat, assessment
@@ -229,6 +348,23 @@ def sidebar(cat: Catalog) -> None:
         st.number_input("Cloud round trip (ms)", min_value=0.0, max_value=10_000.0, step=5.0, key="cloud_rtt_ms")
         st.number_input("Time-to-first-token target (ms)", min_value=1.0, max_value=600_000.0, step=50.0,
                         key="ttft_target_ms")
+        st.toggle("Data is anonymised", key="anonymised_data",
+                  help="Anonymised (de-identified, tokenised) data is exempt from the classification and "
+                       "residency rules.")
+        st.toggle("Cloud only", key="cloud_only", help="The customer runs no AI infrastructure of its own.")
+        st.multiselect("Skills in house", list(SKILL_LABELS), key="skills", format_func=SKILL_LABELS.__getitem__)
+        c1, c2 = st.columns(2)
+        c1.number_input("GPUs owned", min_value=0, max_value=100_000, step=1, key="owned_gpu_count")
+        c2.number_input("Procurement (weeks)", min_value=0.0, max_value=260.0, step=1.0, key="procurement_weeks")
+    with sb.expander("Criterion weights"):
+        st.caption("How much each criterion counts in the score (0 = ignore, 5 = dominant).")
+        saved = st.session_state.get(WEIGHTS) or default_weights(cat)
+        for c in cat.criteria:
+            key = f"{WEIGHT_PREFIX}{c.id}"
+            # Re-assigned for the same reason as in bind_widgets: to survive a page switch.
+            st.session_state[key] = st.session_state.get(key, float(saved.get(c.id, c.default_weight)))
+            st.slider(c.name, min_value=0.0, max_value=5.0, step=0.25, key=key, help=c.question)
+        st.button("Reset weights", key="reset_weights", on_click=_reset_weights, args=(cat,))
     with sb.expander("Save or load a file"):
         st.file_uploader("Assessment file (YAML or JSON)", type=["yaml", "yml", "json"], key="upload",
                          on_change=_load_upload, args=(cat,))
@@ -259,6 +395,53 @@ _RATING_COLOURS = {1: "#F8D7DA", 2: "#FCE5CD", 3: "#FFF3CD", 4: "#DFF0D8", 5: "#
 def rating_style(rating: int) -> str:
     """Background colour of a 1..5 rating cell: red (weak) through green (strong)."""
     return f"background-color: {_RATING_COLOURS.get(int(rating), '#FFFFFF')}; text-align: center; font-weight: 600"
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _decide(data_dir: str, assessment_json: str, weight_items: tuple[tuple[str, float], ...]):
+    from explorer.placement import place
+    from explorer.thresholds import decision_thresholds
+
+    cat = load_catalog(data_dir)
+    assessment = Assessment.model_validate_json(assessment_json)
+    result = place(cat, assessment, dict(weight_items))
+    return result, decision_thresholds(cat, assessment, dict(weight_items), result=result)
+
+
+def decision(cat: Catalog, assessment: Assessment, weights: dict[str, float]):
+    """Placement of every option and the thresholds that would flip the recommendation (cached by content)."""
+    return _decide(cat.data_dir, assessment.model_dump_json(), tuple(sorted(weights.items())))
+
+
+def option_label(key: str) -> str:
+    scenario, use_case = key.split("-")
+    return f"Scenario {scenario} · {use_case}"
+
+
+def trade_off_html(table, *, compact: bool = False) -> str:
+    """The trade-off table as HTML: colour-coded ratings, the rationale on hover (escaped everywhere)."""
+    import html as _html
+
+    rows = []
+    for r in table.rows:
+        tip = _html.escape(f"{r.rationale} ({r.source})", quote=True)
+        colour = _RATING_COLOURS.get(int(r.rating), "#FFFFFF")
+        rows.append(
+            f'<tr title="{tip}"><td>{_html.escape(r.name)}</td>'
+            f'<td style="text-align:center">{r.weight:g}</td>'
+            f'<td style="background:{colour};text-align:center;font-weight:700">{r.rating}</td>'
+            f'<td class="why">{_html.escape(r.rationale)}</td></tr>'
+        )
+    style = ("<style>.tot{border-collapse:collapse;width:100%;font-size:13px;table-layout:fixed}"
+             ".tot td,.tot th{border:1px solid #E2E8F0;padding:3px 6px;vertical-align:top;overflow:hidden;"
+             "white-space:nowrap;text-overflow:ellipsis}"
+             ".tot th{background:#F7FAFC;text-align:left}"
+             ".tot td.why{color:#4A5568;font-size:12px}.tot tr:hover td{background-color:#EDF2F7}</style>")
+    return (style + '<table class="tot"><colgroup><col style="width:32%"><col style="width:13%">'
+            '<col style="width:12%"><col style="width:43%"></colgroup><thead><tr><th>Criterion</th>'
+            "<th>Weight</th><th>Rating</th><th title=\"Hover a row for the full rationale\">Why (hover)</th>"
+            "</tr></thead><tbody>" + "".join(rows)
+            + "</tbody></table>")
 
 
 if __name__ == "__main__":  # this helper module was opened as a page by its URL (/common)

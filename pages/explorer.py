@@ -5,11 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import ExplorerError, place_option, trade_offs
+from explorer import ExplorerError
+from explorer.charts_governance import radar_figure
+from explorer.placement import no_option_message
 from explorer.render import MEDIA_TYPES, render_dot, view_source
 from pages import common
 
 cat, assessment = common.page_setup()
+weights = common.weights(cat)
 
 st.title("Deployment Scenario Explorer")
 common.show_notice()
@@ -23,13 +26,46 @@ right.segmented_control("Use case", list(use_cases), key="use_case", required=Tr
                         help="1A: train in the cloud, infer on premises. 1B: train and serve in the cloud.")
 scenario = scenarios[assessment.scenario]
 use_case = use_cases[assessment.use_case]
-option = place_option(cat, assessment, assessment.scenario, assessment.use_case)
-table = trade_offs(cat, assessment.scenario, assessment.use_case)
+result, thresholds = common.decision(cat, assessment, weights)
+option = result.option(assessment.scenario, assessment.use_case)
+table = option.trade_offs
 
 st.markdown(f"**Scenario {scenario.id}: {scenario.name}.** {scenario.locality}  \n"
             f"**Use case {use_case.id}: {use_case.name}.** {use_case.summary}")
 for conflict in option.conflicts:
     st.info(conflict, icon=":material/call_split:")
+for sentence in result.contradictions:
+    st.warning(f"Contradictory constraints. {sentence}", icon=":material/report:")
+
+# --- the decision: is this option open, what is recommended, what would flip it ---------------
+col_option, col_best = st.columns(2, gap="large")
+with col_option:
+    if option.violations:
+        st.error("**This option is ruled out.**  \n" + "  \n".join(f"✕ {v.message}." for v in option.violations),
+                 icon=":material/block:")
+    else:
+        st.success(f"**This option is feasible**: score {option.score:.0f}/100.", icon=":material/check_circle:")
+    if option.cautions:
+        st.warning("**Soft penalties**  \n" + "  \n".join(f"{v.message} (−{v.penalty:g} points)."
+                                                          for v in option.cautions), icon=":material/warning:")
+with col_best:
+    best = result.recommended
+    if best is None:
+        st.error(no_option_message(result), icon=":material/block:")
+        for r in result.relax[1:3]:
+            st.caption(r.message)
+    else:
+        here = best.key == option.key
+        title = ("**Recommended: this option.**" if here else
+                 f"**Recommended: scenario {best.scenario} with use case {best.use_case}.**")
+        st.info(f"{title}  \n{best.reasons[0]}", icon=":material/star:")
+        with st.expander("Why, and what would flip it"):
+            st.markdown("\n".join(f"- {r}" for r in best.reasons[1:]))
+            if thresholds:
+                st.markdown("**What would flip it**  \n" + "\n".join(f"- {t.message}" for t in thresholds[:6]))
+            else:
+                st.caption("No single change of the cloud round trip, the TTFT target or one weight (0 to 5) "
+                           "flips this recommendation.")
 
 col_tables, col_diagrams = st.columns([2, 3], gap="large")
 with col_tables:
@@ -54,12 +90,17 @@ with col_tables:
         st.caption("Nothing crosses the premises/cloud boundary in this option.")
 
     st.subheader("Governance and privacy trade-offs")
-    st.caption(f"Weighted score {table.score:.0f}/100. Ratings 1 (weak) to 5 (strong) for the customer; "
-               "they are judgements drawn from the seed's rationale, and say so.")
-    ratings = pd.DataFrame(
-        [{"Criterion": r.name, "Rating": r.rating, "Rationale": r.rationale} for r in table.rows]
-    ).set_index("Criterion")
-    st.table(ratings.style.map(common.rating_style, subset=["Rating"]))
+    rated = (f" Rated as option {option.rated_as}, which places every stage the same way."
+             if option.rated_as != option.key else "")
+    st.caption(f"Score {option.score:.0f}/100 = governance {option.governance_score:.1f} − penalties "
+               f"{option.penalty:g}. Ratings 1 (weak) to 5 (strong) for the customer are judgements drawn from "
+               f"the seed's rationale; weights are set in the sidebar.{rated}")
+    st.html(common.trade_off_html(table))
+    with st.expander("Rationale for every rating"):
+        ratings = pd.DataFrame(
+            [{"Criterion": r.name, "Rating": r.rating, "Rationale": r.rationale} for r in table.rows]
+        ).set_index("Criterion")
+        st.table(ratings.style.map(common.rating_style, subset=["Rating"]))
 
 with col_diagrams:
     st.subheader("Generated diagrams")
@@ -88,3 +129,15 @@ with col_diagrams:
             cols[2].download_button("SVG", lambda s=source: render_dot(s, "svg"), f"{stem}.svg",
                                     MEDIA_TYPES["svg"], key=f"dl_{view}_svg", icon=":material/download:",
                                     on_click="ignore")
+
+    st.subheader("Trade-offs at a glance")
+    shown = [option.key]
+    if result.recommended and result.recommended.key not in shown:
+        shown.append(result.recommended.key)
+    if result.recommended and result.recommended.runner_up and result.recommended.runner_up not in shown:
+        shown.append(result.recommended.runner_up)
+    tables = [result.option(int(k.split("-")[0]), k.split("-")[1]).trade_offs for k in shown]
+    names = [common.option_label(k) + (" (this)" if k == option.key else
+                                       " (recommended)" if result.recommended and k == result.recommended.key
+                                       else " (runner-up)") for k in shown]
+    st.plotly_chart(radar_figure(tables, names, height=400), key="radar", config={"displaylogo": False})

@@ -1,0 +1,72 @@
+"""The side-by-side comparison of all eight options."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from explorer.assessment import parse_assessment
+from explorer.compare import Cell, Column, Comparison, Row, compare, comparison_html, thumbnail
+from explorer.render import render_dot, view_source
+
+
+def test_default_comparison(catalog):
+    cmp = compare(catalog, parse_assessment({}, catalog=catalog))
+    assert [c.key for c in cmp.columns] == ["1-1A", "1-1B", "2-1A", "2-1B", "3-1A", "3-1B", "4-1A", "4-1B"]
+    assert cmp.recommended == "2-1B"
+    assert [c.recommended for c in cmp.columns].count(True) == 1
+    assert next(c for c in cmp.columns if c.runner_up).key == "1-1A"
+    # The seed's table, with open stages filled by the use cases.
+    assert [c.text for c in cmp.row("Training").cells] == ["Cloud"] * 4 + ["On prem"] * 2 + ["Cloud"] * 2
+    assert [c.text for c in cmp.row("Data").cells] == ["On prem", "On prem", "Cloud", "Cloud", "On prem", "On prem",
+                                                       "Both", "Both"]
+    # Differences are marked against the recommended option (2-1B, all cloud).
+    assert [c.differs for c in cmp.row("Serving").cells] == [True, True, True, False, True, True, False, False]
+    assert cmp.row("Hard rules").differs is False  # everything is feasible by default
+    assert cmp.row("Score /100").cells[3].text == "57"  # 100 × (36/11 − 1)/4 = 56.8
+    assert cmp.headline == "Recommended: scenario 2 with use case 1B (57/100); 8 of 8 options are feasible."
+    assert len([r for r in cmp.rows if r.group == "Trade-offs"]) == len(catalog.criteria)
+
+
+def test_ruled_out_options_show_why(catalog):
+    a = parse_assessment({"constraints": {"air_gapped": True, "data_classification": "regulated"}}, catalog=catalog)
+    cmp = compare(catalog, a)
+    row = cmp.row("Hard rules")
+    assert row.cells[2].text == "✕ air gap, data rules"
+    assert "The site is air-gapped" in row.cells[2].detail
+    assert cmp.row("Rank").cells[2].text == "—"
+    assert cmp.recommended == "3-1A"
+
+
+def test_nothing_feasible_headline(catalog):
+    a = parse_assessment({"constraints": {"air_gapped": True, "cloud_only": True}}, catalog=catalog)
+    cmp = compare(catalog, a)
+    assert cmp.recommended is None
+    assert cmp.headline == "No option is feasible; 8 of 8 are ruled out."
+
+
+def test_html_escapes_and_filters(catalog):
+    cell = Cell(text="<b>x</b>", detail='"quoted" & <script>')
+    cols = tuple(Column(key=f"{i}-1A", scenario=i, use_case="1A", title=f"S{i}", recommended=i == 1,
+                        runner_up=False, feasible=True) for i in (1, 2))
+    cmp = Comparison(columns=cols, recommended="1-1A", headline="h", rows=(
+        Row(group="G", label="Same", cells=(Cell(text="a"), Cell(text="a"))),
+        Row(group="G", label="<Differs>", cells=(cell, Cell(text="y"))),
+    ))
+    html = comparison_html(cmp)
+    assert "<script>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html and "&quot;quoted&quot; &amp;" in html
+    assert "&lt;Differs&gt;" in html and ">Same<" in html
+    only = comparison_html(cmp, only_differences=True)
+    assert ">Same<" not in only and "&lt;Differs&gt;" in only
+
+
+def test_thumbnails_inline(catalog):
+    a = parse_assessment({}, catalog=catalog)
+    png = render_dot(view_source(catalog, a, "architecture"), "png")
+    small = thumbnail(png, width=240)
+    with Image.open(io.BytesIO(small)) as im:
+        assert im.width == 240
+    cmp = compare(catalog, a)
+    html = comparison_html(cmp, {"1-1A": small})
+    assert html.count("data:image/png;base64,") == 1 and "Architecture of S1 · 1A" in html

@@ -1,0 +1,318 @@
+"""Constraint rules: each rule on every one of the 8 options, messages, exceptions, and catalog checks."""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from explorer import AssessmentError, CatalogError, ExplorerError, load_catalog
+from explorer.assessment import from_query, parse_assessment
+from explorer.catalog import SCENARIO_IDS, USE_CASE_IDS, option_key
+from explorer.placement import no_option_message, place
+from explorer.rules import evaluate, gpus_needed, placed_phrase, rule
+
+ROOT = Path(__file__).resolve().parent.parent
+OPTIONS = [option_key(s, u) for s in SCENARIO_IDS for u in USE_CASE_IDS]
+ALL_BUT_3 = {"1-1A", "1-1B", "2-1A", "2-1B", "4-1A", "4-1B"}
+CLOUD_AT_RUN_TIME = {"2-1A", "2-1B", "4-1A", "4-1B"}
+LOCAL_GPUS = {"1-1A", "1-1B", "2-1A", "3-1A", "3-1B"}  # options with local training or serving by default
+
+# For each rule: an assessment that triggers it, and (worked out by hand from the scenario table, the use
+# cases and the rule) the options that break it. Scenario 2 fixes training and data in the cloud, scenario 4
+# fixes serving in the cloud and data exchanged; open stages follow the use case unless a hard rule moves them.
+CASES: dict[str, tuple[dict, set[str]]] = {
+    # Open training (1-x, 4-x) moves on premises; scenario 2's fixed cloud stages and 4's exchange break it.
+    "regulated-data-stays-on-premises": ({"constraints": {"data_classification": "regulated"}}, CLOUD_AT_RUN_TIME),
+    "residency-on-premises": ({"constraints": {"residency": "on_premises"}}, CLOUD_AT_RUN_TIME),
+    # Soft: every option with any stage in the cloud (all but scenario 3).
+    "gdpr-transfers": ({"constraints": {"compliance": ["gdpr"], "residency": "none"}}, ALL_BUT_3),
+    "hipaa-business-associate": ({"constraints": {"compliance": ["hipaa"]}}, ALL_BUT_3),
+    "pci-dss-service-provider": ({"constraints": {"compliance": ["pci_dss"]}}, ALL_BUT_3),
+    # Only serving or inference in the cloud: 2-1B (both) and scenario 4 (serving).
+    "eu-ai-act-high-risk-logs": ({"constraints": {"compliance": ["eu_ai_act_high_risk"]}}, {"2-1B", "4-1A", "4-1B"}),
+    # 2-1B's open serving and inference move on premises, but scenario 2's data stays in the cloud.
+    "air-gapped-no-cloud-at-run-time": ({"constraints": {"air_gapped": True}}, CLOUD_AT_RUN_TIME),
+    # 25 ms > 20 ms: 2-1A fetches data from the cloud, 2-1B and 4-x call a cloud-served model.
+    "cloud-round-trip-latency": (
+        {"constraints": {"cloud_rtt_ms": 25}, "workload": {"ttft_target_ms": 20}}, CLOUD_AT_RUN_TIME),
+    # Scenarios 1 and 3 fix serving on premises (3 also training); 2-1A's open serving moves to the cloud.
+    "proprietary-model-not-on-premises": (
+        {"constraints": {"model_licence": "proprietary"}}, {"1-1A", "1-1B", "3-1A", "3-1B"}),
+    # Default: 0 GPUs owned, 16 weeks of procurement.
+    "gpu-procurement-lead-time": ({}, LOCAL_GPUS),
+    "skills-gpu-infrastructure": ({"constraints": {"skills": ["cloud_platform", "ml_engineering"]}}, LOCAL_GPUS),
+    "skills-cloud-platform": ({"constraints": {"skills": ["gpu_infrastructure", "ml_engineering"]}}, ALL_BUT_3),
+    # Only scenario 3 trains on premises by default.
+    "skills-ml-engineering": ({"constraints": {"skills": ["gpu_infrastructure", "cloud_platform"]}}, {"3-1A", "3-1B"}),
+    # 2-1A's open serving and inference move to the cloud, so both scenario 2 options stay open.
+    "cloud-only-intent": ({"constraints": {"cloud_only": True}}, {"1-1A", "1-1B", "3-1A", "3-1B", "4-1A", "4-1B"}),
+}
+
+
+@functools.cache
+def _result(rule_id: str):
+    raw, _ = CASES[rule_id]
+    catalog = load_catalog()
+    return place(catalog, parse_assessment(raw, catalog=catalog))
+
+
+def test_every_rule_has_a_case(catalog):
+    assert sorted(CASES) == sorted(r.id for r in catalog.rules)
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+@pytest.mark.parametrize("key", OPTIONS)
+def test_rule_on_every_option(rule_id, key):
+    _, broken = CASES[rule_id]
+    o = _result(rule_id).option(int(key[0]), key[2:])
+    found = [v for v in (*o.violations, *o.cautions) if v.rule == rule_id]
+    assert bool(found) == (key in broken), (key, [v.message for v in found])
+    for v in found:
+        assert v.message[0].isupper() and ": " in v.message
+        severity = rule(load_catalog(), rule_id).severity
+        assert v.severity == severity
+        assert (v in o.violations) == (severity == "hard")
+    # Feasibility is exactly "no hard violation".
+    assert o.feasible == (not o.violations)
+
+
+def test_regulated_message_names_the_stage(catalog):
+    o = _result("regulated-data-stays-on-premises").option(2, "1A")
+    (v,) = o.violations
+    assert v.message == ("Regulated data cannot leave the premises: "
+                         "training and data in the public cloud are ruled out")
+    o = _result("regulated-data-stays-on-premises").option(1, "1A")
+    assert o.stages["training"].location == "local"
+    assert o.stages["training"].origin == "constraint"
+    assert "because regulated data cannot leave the premises" in o.stages["training"].reason
+
+
+def test_latency_message_quotes_the_numbers():
+    o = _result("cloud-round-trip-latency").option(4, "1A")
+    (v,) = [v for v in o.violations if v.rule == "cloud-round-trip-latency"]
+    assert v.message == ("A 25 ms cloud round trip breaks the 20 ms time-to-first-token target: "
+                         "serving in the public cloud is ruled out")
+
+
+@pytest.mark.parametrize(("rtt", "broken"), [(19.99, False), (20, False), (20.01, True)])
+def test_latency_boundary_is_strict(catalog, rtt, broken):
+    # Ruled out only when rtt + 0 ms compute > the target: 20 ms exactly still meets a 20 ms target.
+    a = parse_assessment({"constraints": {"cloud_rtt_ms": rtt}, "workload": {"ttft_target_ms": 20}}, catalog=catalog)
+    o = place(catalog, a).option(4, "1B")
+    assert any(v.rule == "cloud-round-trip-latency" for v in o.violations) == broken
+
+
+@pytest.mark.parametrize("rule_id", ["regulated-data-stays-on-premises", "residency-on-premises",
+                                     "gdpr-transfers", "hipaa-business-associate", "pci-dss-service-provider"])
+def test_anonymised_data_lifts_the_data_rules(catalog, rule_id):
+    raw, _ = CASES[rule_id]
+    raw = {**raw, "constraints": {**raw["constraints"], "anonymised_data": True}}
+    result = place(catalog, parse_assessment(raw, catalog=catalog))
+    assert not any(v.rule == rule_id for o in result.options for v in (*o.violations, *o.cautions))
+
+
+def test_gpu_estimate_by_hand(catalog):
+    r = rule(catalog, "gpu-procurement-lead-time")
+    a = parse_assessment({}, catalog=catalog)  # Llama 3.1 70B (70.6 B params), LoRA, H100 80 GB
+    # serving: 70.6e9 × 2 B × 1.2 / 80e9 = 2.118 → 3; LoRA training: same bytes → 3
+    assert gpus_needed(catalog, a, r, ["serving", "training"]) == {"serving": 3, "training": 3}
+    full = parse_assessment({"workload": {"model": "llama-3.1-8b", "finetune_method": "full"}}, catalog=catalog)
+    # 8.03e9 × 16 B × 1.2 / 80e9 = 1.9272 → 2
+    assert pytest.approx(1.9272) == 8.03e9 * 16 * 1.2 / 80e9
+    assert gpus_needed(catalog, full, r, ["training"]) == {"training": 2}
+    qlora = parse_assessment({"workload": {"finetune_method": "qlora"}}, catalog=catalog)
+    # 70.6e9 × 0.5 × 1.2 / 80e9 = 0.5295 → 1
+    assert gpus_needed(catalog, qlora, r, ["training"]) == {"training": 1}
+    none = parse_assessment({"workload": {"finetune_method": "none"}}, catalog=catalog)
+    assert gpus_needed(catalog, none, r, ["training"]) == {"training": 0}
+
+
+def test_gpu_message_and_penalty(catalog):
+    o = _result("gpu-procurement-lead-time").option(3, "1A")
+    (v,) = o.cautions
+    assert v.message == ("Local training and serving needs 6 NVIDIA H100 SXM5 80GB GPUs but 0 are owned: "
+                         "procurement takes 16 weeks")
+    assert v.penalty == min(0.5 * 16, 15) == 8
+    assert o.score == pytest.approx(o.governance_score - 8)
+
+
+@pytest.mark.parametrize(("owned", "weeks", "broken"), [(5, 16, True), (6, 16, False), (0, 0, False)])
+def test_owned_gpus_and_lead_time(catalog, owned, weeks, broken):
+    a = parse_assessment({"constraints": {"owned_gpus": {"gpu": "h100-sxm", "count": owned},
+                                          "procurement_weeks": weeks}}, catalog=catalog)
+    o = place(catalog, a).option(3, "1A")  # needs 3 + 3 = 6 GPUs
+    assert any(v.rule == "gpu-procurement-lead-time" for v in o.cautions) == broken
+
+
+def test_ml_engineering_not_needed_without_fine_tuning(catalog):
+    a = parse_assessment({"workload": {"finetune_method": "none"}, "constraints": {"skills": []}}, catalog=catalog)
+    assert not any(v.rule == "skills-ml-engineering" for o in place(catalog, a).options for v in o.cautions)
+
+
+def test_compliance_rules_state_requirements_and_sources(catalog):
+    regimes = {r.regime: r for r in catalog.rules if r.family == "compliance"}
+    assert sorted(regimes) == sorted(["gdpr", "hipaa", "pci_dss", "eu_ai_act_high_risk"])
+    assert "Art. 44" in regimes["gdpr"].source and "164.502(e)" in regimes["hipaa"].source
+    assert "12.8" in regimes["pci_dss"].source and "26(6)" in regimes["eu_ai_act_high_risk"].source
+    assert all(r.requires for r in regimes.values())
+
+
+def test_placed_phrase():
+    assert placed_phrase([("training", "public_cloud")]) == "training in the public cloud"
+    assert placed_phrase([("training", "public_cloud"), ("data", "exchanged")]) == (
+        "training in the public cloud and data exchanged with the public cloud")
+    assert placed_phrase([("training", "local"), ("serving", "local"), ("inference", "local")]) == (
+        "training, serving and inference on premises")
+
+
+def test_skip_lifts_a_rule(catalog):
+    a = parse_assessment({"constraints": {"air_gapped": True}}, catalog=catalog)
+    locations = {"training": "public_cloud", "serving": "public_cloud", "inference": "public_cloud",
+                 "data": "public_cloud"}
+    assert any(v.rule == "air-gapped-no-cloud-at-run-time" for v in evaluate(catalog, a, locations))
+    assert not any(v.rule == "air-gapped-no-cloud-at-run-time"
+                   for v in evaluate(catalog, a, locations, skip=["air-gapped-no-cloud-at-run-time"]))
+
+
+def test_unknown_rule_id(catalog):
+    with pytest.raises(ExplorerError, match=re.escape('"nope" is not a valid rule. Choose from: regulated-data-')):
+        rule(catalog, "nope")
+
+
+# --- contradictions, nothing feasible, and the recommendation -------------------------------------
+
+
+def test_air_gapped_and_cloud_only_contradict_and_nothing_is_feasible(catalog):
+    a = parse_assessment({"constraints": {"air_gapped": True, "cloud_only": True}}, catalog=catalog)
+    result = place(catalog, a)
+    assert result.contradictions == (
+        "An air-gapped site cannot run everything in the public cloud: clear either 'air-gapped site' or "
+        "'cloud only'.",)
+    assert result.recommended is None
+    # Lifting cloud-only opens 1-1A, 1-1B, 3-1A, 3-1B (all on premises); lifting air-gapped opens scenario 2.
+    assert [(r.rule, r.opens) for r in result.relax] == [
+        ("cloud-only-intent", 4), ("air-gapped-no-cloud-at-run-time", 2)]
+    assert no_option_message(result).startswith("No option is feasible. Clear 'cloud only': that alone makes 4 "
+                                                "options feasible")
+
+
+def test_nothing_feasible_even_after_one_relaxation(catalog):
+    a = parse_assessment({"constraints": {"air_gapped": True, "cloud_only": True, "model_licence": "proprietary",
+                                          "data_classification": "regulated"}}, catalog=catalog)
+    result = place(catalog, a)
+    assert result.recommended is None
+    assert no_option_message(result) == ("No option is feasible, and relaxing any single constraint is not "
+                                         "enough; relax several at once.")
+    assert len(result.contradictions) == 3
+
+
+def test_recommendation_prefers_the_option_placed_as_its_scenario_says(catalog):
+    a = parse_assessment({"constraints": {"data_classification": "regulated"}}, catalog=catalog)
+    result = place(catalog, a)
+    # 1-1A trains locally under regulated data, exactly as 3-1A, and is rated as 3-1A: a tie goes to 3-1A.
+    assert result.option(1, "1A").rated_as == "3-1A"
+    assert result.option(1, "1A").score == result.option(3, "1A").score
+    assert result.recommended.key == "3-1A"
+    assert result.recommended.runner_up == "3-1B"
+    assert "tied with scenario 3 with use case 1B" in result.recommended.reasons[0]
+
+
+def test_default_recommendation_and_reasons_by_hand(catalog):
+    result = place(catalog, parse_assessment({}, catalog=catalog))
+    best, runner = result.option(2, "1B"), result.option(1, "1A")
+    # 2-1B ratings 2,1,2,2,3,5,5,5,2,5,4 sum 36: 100 × (36/11 − 1)/4 = 56.82; no penalty (nothing local).
+    assert best.score == pytest.approx(100 * (36 / 11 - 1) / 4)
+    # 1-1A ratings 4,4,5,4,4,3,3,3,4,2,3 sum 39: 63.64, minus 8 GPU points = 55.64.
+    assert runner.score == pytest.approx(100 * (39 / 11 - 1) / 4 - 8)
+    assert result.recommended.key == "2-1B" and result.recommended.runner_up == "1-1A"
+    assert result.recommended.reasons[0] == ("Highest score among the 8 feasible options: 57/100, ahead of "
+                                             "scenario 1 with use case 1A at 56/100.")
+    # Gains weighted by the rating difference: cloud services 5−2, then cost profile and elasticity 5−3.
+    assert result.recommended.reasons[1] == ("Stronger on cloud services (5 vs 2), cost profile (5 vs 3), "
+                                             "elasticity (5 vs 3).")
+
+
+# --- assessment input: clear messages ------------------------------------------------------------
+
+
+def test_unknown_compliance_regime_lists_the_allowed_ones():
+    with pytest.raises(AssessmentError, match=r"field 'constraints.compliance\[0\]': is not a known compliance "
+                                              r"regime; choose from: gdpr, hipaa, pci_dss, eu_ai_act_high_risk "
+                                              r"\(got 'sox'\)"):
+        from_query({"constraints.compliance": "sox"})
+
+
+def test_unknown_skill_lists_the_allowed_ones():
+    with pytest.raises(AssessmentError, match="is not a known skill; choose from: gpu_infrastructure, "
+                                              "cloud_platform, ml_engineering"):
+        parse_assessment({"constraints": {"skills": ["cooking"]}})
+
+
+def test_new_constraint_fields_round_trip_the_url():
+    from explorer.assessment import to_query
+
+    a = from_query({"constraints.anonymised_data": "true", "constraints.cloud_only": "yes",
+                    "constraints.skills": "ml_engineering,cloud_platform"})
+    assert a.constraints.anonymised_data and a.constraints.cloud_only
+    assert a.constraints.skills == ("cloud_platform", "ml_engineering")
+    assert from_query(to_query(a)) == a
+    with pytest.raises(AssessmentError, match=re.escape("'constraints.cloud_only': must be true or false")):
+        from_query({"constraints.cloud_only": "maybe"})
+
+
+# --- catalog validation of rules.yaml ------------------------------------------------------------
+
+
+def _edit_rules(data_copy: Path, edit) -> None:
+    path = data_copy / "rules.yaml"
+    content = yaml.safe_load(path.read_text())
+    edit(content)
+    path.write_text(yaml.safe_dump(content, sort_keys=False))
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda c: c["rules"][0].update(reason="x {nope} y"), "reason uses placeholder {nope}; allowed: placed"),
+        (lambda c: c["rules"][0]["when"].update({"constraints.colour": ["red"]}),
+         "when names 'constraints.colour', which is not an assessment field"),
+        (lambda c: c["rules"][0].pop("stages"), "a placement rule needs 'stages' and 'locations'"),
+        (lambda c: c["rules"][2].update(penalty=0), "a soft rule needs a penalty above 0"),
+        (lambda c: c["rules"][2].pop("requires"), "a compliance rule must state what the regime requires"),
+        (lambda c: c["rules"][2].update(regime="sox"), "regime must be one of gdpr, hipaa"),
+        (lambda c: c["rules"][9]["params"].pop("memory_overhead"),
+         "a gpu_capacity rule needs params memory_overhead"),
+        (lambda c: c.update(rules=[r for r in c["rules"] if r.get("regime") != "hipaa"]),
+         "field 'rules': no rule states what hipaa requires"),
+        (lambda c: c["rules"][0].update(source=""), "rules[0].source"),
+    ],
+)
+def test_bad_rules_file(data_copy, edit, message):
+    _edit_rules(data_copy, edit)
+    with pytest.raises(CatalogError, match=re.escape(message)):
+        load_catalog(data_copy)
+
+
+def test_place_json_reports_rules_and_thresholds(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("constraints: {cloud_rtt_ms: 25}\nworkload: {ttft_target_ms: 20}\n")
+    out = subprocess.run([sys.executable, "-m", "explorer", "place", str(path), "--json"], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    data = json.loads(out.stdout)
+    o = next(o for o in data["options"] if (o["scenario"], o["use_case"]) == (4, "1A"))
+    assert {"scenario", "use_case", "stages", "feasible", "violations", "score", "reasons"} <= set(o)
+    assert o["feasible"] is False
+    assert o["violations"][0]["rule"] == "cloud-round-trip-latency"
+    assert set(data["recommended"]) >= {"scenario", "use_case", "reasons"}
+    assert {"contradictions", "relax", "thresholds"} <= set(data)
+    rtt = [t for t in data["thresholds"] if t["input"] == "constraints.cloud_rtt_ms"]
+    # Below 20 ms the 20 ms target is met again and the cloud options reopen.
+    assert rtt and rtt[0]["direction"] == "below" and math.isclose(rtt[0]["value"], 20, abs_tol=0.01)
