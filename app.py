@@ -18,6 +18,7 @@ def main() -> None:
     pages = [
         st.Page(str(HERE / "pages" / "explorer.py"), title="Explorer", icon=":material/account_tree:",
                 url_path="explorer", default=True),
+        st.Page(str(HERE / "pages" / "cost.py"), title="Cost", icon=":material/payments:", url_path="cost"),
         st.Page(str(HERE / "pages" / "reference.py"), title="Reference", icon=":material/menu_book:",
                 url_path="reference"),
     ]

@@ -35,7 +35,27 @@ FIELDS: dict[str, str] = {
     "model_licence": "constraints.model_licence",
     "cloud_rtt_ms": "constraints.cloud_rtt_ms",
     "ttft_target_ms": "workload.ttft_target_ms",
+    # Workload (sidebar) and costing (Cost page): the cost model's inputs.
+    "horizon_months": "horizon_months",
+    "requests_per_day": "workload.requests_per_day",
+    "input_tokens": "workload.input_tokens",
+    "output_tokens": "workload.output_tokens",
+    "tpot_target_ms": "workload.tpot_target_ms",
+    "peak_factor": "workload.peak_factor",
+    "finetune_method": "workload.finetune_method",
+    "dataset_tokens": "workload.dataset_tokens",
+    "epochs": "workload.epochs",
+    "retrain_every_months": "workload.retrain_every_months",
+    "owned_gpu": "constraints.owned_gpus.gpu",
+    "owned_gpu_count": "constraints.owned_gpus.count",
+    "costing_gpu": "costing.gpu",
+    "serving_precision": "costing.serving_precision",
+    "capex": "costing.capex",
+    "cloud_pricing": "costing.cloud_pricing",
+    "training_days": "costing.training_days",
+    "sensitivity_pct": "costing.sensitivity_pct",
 }
+METHODS = {"none": "None (use the foundation model)", "full": "Full fine-tuning", "lora": "LoRA", "qlora": "QLoRA"}
 
 
 PROVIDERS = {"aws": "AWS", "azure": "Microsoft Azure", "gcp": "Google Cloud", "ibm": "IBM Cloud"}
@@ -198,9 +218,37 @@ def sidebar(cat: Catalog) -> None:
         st.number_input("Cloud round trip (ms)", min_value=0.0, max_value=10_000.0, step=5.0, key="cloud_rtt_ms")
         st.number_input("Time-to-first-token target (ms)", min_value=1.0, max_value=600_000.0, step=50.0,
                         key="ttft_target_ms")
+    workload_inputs(cat)
     with sb.expander("Save or load a file"):
         st.file_uploader("Assessment file (YAML or JSON)", type=["yaml", "yml", "json"], key="upload",
                          on_change=_load_upload, args=(cat,))
+
+
+def workload_inputs(cat: Catalog) -> None:
+    """The cost model's workload: traffic, tokens, fine-tuning and the horizon."""
+    with st.sidebar.expander("Workload", expanded=False):
+        st.number_input("Horizon (months)", min_value=1, max_value=240, step=6, key="horizon_months")
+        st.number_input("Requests per day", min_value=0.0, max_value=1e10, step=5_000.0, format="%.0f",
+                        key="requests_per_day")
+        cols = st.columns(2)
+        cols[0].number_input("Input tokens", min_value=0, max_value=1_000_000, step=100, key="input_tokens")
+        cols[1].number_input("Output tokens", min_value=0, max_value=1_000_000, step=50, key="output_tokens")
+        cols = st.columns(2)
+        cols[0].number_input("TPOT target (ms)", min_value=0.1, max_value=60_000.0, step=5.0, key="tpot_target_ms",
+                             help="Time per output token: limits the serving batch.")
+        cols[1].number_input("Peak factor", min_value=1.0, max_value=100.0, step=0.5, key="peak_factor",
+                             help="Peak request rate over the daily average.")
+        st.selectbox("Fine-tuning", list(METHODS), format_func=METHODS.__getitem__, key="finetune_method")
+        cols = st.columns(2)
+        cols[0].number_input("Dataset tokens", min_value=0.0, max_value=1e14, step=1e8, format="%.3g",
+                             key="dataset_tokens")
+        cols[1].number_input("Epochs", min_value=0.0, max_value=100.0, step=1.0, key="epochs")
+        st.number_input("Retrain every (months, 0 = never)", min_value=0, max_value=120, step=1,
+                        key="retrain_every_months")
+        gpus = {g.id: g.name for g in cat.gpus}
+        cols = st.columns([3, 2])
+        cols[0].selectbox("GPUs already owned", list(gpus), format_func=gpus.__getitem__, key="owned_gpu")
+        cols[1].number_input("Count", min_value=0, max_value=100_000, step=8, key="owned_gpu_count")
 
 
 def assessment_downloads(assessment: Assessment) -> None:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from explorer import ExplorerError, place_option, trade_offs
 from explorer.render import MEDIA_TYPES, render_dot, view_source
-from pages import common
+from pages import common, cost_panel
 
 cat, assessment = common.page_setup()
 
@@ -90,3 +90,5 @@ with col_diagrams:
             cols[2].download_button("SVG", lambda s=source: render_dot(s, "svg"), f"{stem}.svg",
                                     MEDIA_TYPES["svg"], key=f"dl_{view}_svg", icon=":material/download:",
                                     on_click="ignore")
+
+cost_panel.show(cat, assessment)
