@@ -228,13 +228,22 @@ class _Structure:
             dataset_gb * (data_local | self.train_local) + weights_gb * (self.train_local | self.serve_local)
         )
         egress_event, egress_month, link = [], [], []
+        # Egress is what leaves the cloud: flows to the premises, half of a two-way sync, and the
+        # completions part of a request/response flow into the cloud (prompts in, completions out).
+        answer = w.output_tokens / (w.input_tokens + w.output_tokens) if w.input_tokens + w.output_tokens else 0.0
         for o in self.placements:
-            share = {"to_premises": 1.0, "both": 0.5, "to_cloud": 0.0}
-            egress_event.append(sum(f.bytes_per_event * share[f.direction] for f in o.flows if f.id in EVENT_FLOWS))
-            egress_month.append(
-                sum(f.bytes_per_month * share[f.direction] for f in o.flows if f.id not in EVENT_FLOWS)
-            )
-            link.append(any(f.id not in EVENT_FLOWS for f in o.flows))
+            def share(f, answer=answer) -> float:
+                if f.direction == "to_premises":
+                    return 1.0
+                if f.direction == "both":
+                    return 0.5
+                return answer if f.id in ("inference", "users") else 0.0
+
+            egress_event.append(sum(f.bytes_per_event * share(f) for f in o.flows if f.id in EVENT_FLOWS))
+            egress_month.append(sum(f.bytes_per_month * share(f) for f in o.flows if f.id not in EVENT_FLOWS))
+            # Premises systems exchanging data with the cloud at run time need the link; users reach a cloud
+            # application over the internet, and training runs ship their data over a VPN.
+            link.append(any(f.id not in (*EVENT_FLOWS, "users") for f in o.flows))
         self.egress_event_gb = np.array(egress_event) / 1e9
         self.egress_month_gb = np.array(egress_month) / 1e9  # at the forecast traffic
         self.link = np.array(link, dtype=float)
@@ -534,6 +543,8 @@ def uncertainty(
             continue
         scale = prices[key] / item.value
         low, high = item.low * scale, item.high * scale
+        if not high > low:  # an override of 0 leaves nothing to sample
+            continue
         mode = min(max(prices[key], low), high)
         values[key] = rng.triangular(low, mode, high, size=(samples, 1))
         sampled.append(key)

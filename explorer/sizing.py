@@ -322,8 +322,9 @@ def size_serving(
     notes: list[str] = []
     meeting = [c for c in candidates if c[7]]
     if meeting:
-        # Most requests per GPU; ties go to the smaller tensor-parallel group.
-        best = max(meeting, key=lambda c: (c[4] / c[0], -c[0]))
+        # Most requests per GPU; ties (within rounding) go to the smaller tensor-parallel group.
+        top = max(c[4] / c[0] for c in meeting)
+        best = min((c for c in meeting if c[4] / c[0] >= top * (1 - 1e-9)), key=lambda c: c[0])
     else:
         best = min(candidates, key=lambda c: (c[5], c[0]))
         notes.append(
