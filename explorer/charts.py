@@ -148,7 +148,7 @@ def tornado_chart(sens: Sensitivity, top: int = 12) -> go.Figure:
     """The inputs that move the chosen option's total most, ±pct% each, largest at the top."""
     rows = list(sens.rows[:top])[::-1]
     base = sens.base_total
-    labels = [r.label if len(r.label) <= 60 else r.label[:57] + "…" for r in rows]
+    labels = [r.label if len(r.label) <= 44 else r.label[:42] + "…" for r in rows]
     low = [r.low_total - base for r in rows]
     high = [r.high_total - base for r in rows]
     fig = go.Figure()
@@ -160,6 +160,9 @@ def tornado_chart(sens: Sensitivity, top: int = 12) -> go.Figure:
                          hovertemplate="%{y}: %{customdata:$,.0f}<extra>+</extra>"))
     fig.add_vline(x=base, line=dict(color="#000", width=1))
     fig.update_layout(barmode="overlay")
-    fig.update_xaxes(title=f"Total of S{sens.scenario} · {sens.use_case}", tickformat="$,.3s")
-    height = max(300, 60 + 30 * len(rows))
-    return _layout(fig, f"What moves the total most (each input ±{sens.pct:g}%)", height=height)
+    fig.update_xaxes(title=f"Total of S{sens.scenario} · {sens.use_case}", tickformat="$,.3s", nticks=5)
+    height = max(320, 110 + 30 * len(rows))
+    fig = _layout(fig, f"What moves the total most (each input ±{sens.pct:g}%)", height=height)
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1.0, xanchor="right"),
+                      margin=dict(t=80))
+    return fig
