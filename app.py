@@ -23,6 +23,7 @@ def main() -> None:
                 url_path="explorer", default=True),
         st.Page(str(HERE / "pages" / "compare.py"), title="Compare", icon=":material/view_column:",
                 url_path="compare"),
+        st.Page(str(HERE / "pages" / "cost.py"), title="Cost", icon=":material/payments:", url_path="cost"),
         st.Page(str(HERE / "pages" / "reference.py"), title="Reference", icon=":material/menu_book:",
                 url_path="reference"),
     ]

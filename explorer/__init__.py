@@ -15,6 +15,19 @@ from explorer.assessment import (
     to_query,
 )
 from explorer.catalog import Catalog, load_catalog
+from explorer.cost import (
+    CostAnalysis,
+    CostResult,
+    OptionCost,
+    PricingError,
+    Sensitivity,
+    Uncertainty,
+    analyse,
+    evaluate,
+    resolve_prices,
+    sensitivity,
+    uncertainty,
+)
 from explorer.errors import (
     AssessmentError,
     CatalogError,
@@ -25,6 +38,7 @@ from explorer.errors import (
 )
 from explorer.governance import TradeOffs, WeightsError, all_trade_offs, trade_offs
 from explorer.placement import OptionPlacement, PlacementResult, place, place_option
+from explorer.sizing import ServingSizing, SizingError, TrainingSizing, size_serving, size_training
 
 __all__ = [
     "ArchitectureModel",
@@ -32,16 +46,27 @@ __all__ = [
     "AssessmentError",
     "Catalog",
     "CatalogError",
+    "CostAnalysis",
+    "CostResult",
     "ExplorerError",
     "ExportError",
+    "OptionCost",
     "OptionPlacement",
     "PlacementResult",
+    "PricingError",
     "RenderError",
+    "Sensitivity",
+    "ServingSizing",
+    "SizingError",
     "TradeOffs",
+    "TrainingSizing",
+    "Uncertainty",
     "UnknownChoiceError",
     "WeightsError",
     "all_trade_offs",
+    "analyse",
     "build_architecture",
+    "evaluate",
     "from_query",
     "load_assessment",
     "load_catalog",
@@ -49,6 +74,11 @@ __all__ = [
     "parse_assessment_text",
     "place",
     "place_option",
+    "resolve_prices",
+    "sensitivity",
+    "size_serving",
+    "size_training",
     "to_query",
     "trade_offs",
+    "uncertainty",
 ]

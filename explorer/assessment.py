@@ -106,6 +106,19 @@ class Constraints(_Strict):
         return tuple(sorted(set(value), key=SKILLS.index))
 
 
+class Costing(_Strict):
+    """How the cost model buys and runs GPUs; prices themselves are in ``Assessment.prices``."""
+
+    gpu: str = Field("h100-sxm", min_length=1, max_length=64)  # cloud GPUs, and on-prem purchases if none owned
+    serving_precision: Literal["bf16", "fp8", "int4"] = "bf16"
+    capex: Literal["buy", "amortise"] = "buy"
+    cloud_pricing: Literal["on_demand", "committed"] = "on_demand"
+    training_days: Annotated[float, Field(gt=0, le=365)] = 7  # longest acceptable wall clock per training run
+    sensitivity_pct: Annotated[float, Field(gt=0, le=90)] = 20
+
+    _finite_floats = field_validator("training_days", "sensitivity_pct")(_finite)
+
+
 class Assessment(_Strict):
     schema_version: Literal[1] = 1
     customer: str = Field("", max_length=MAX_TEXT)
@@ -114,10 +127,8 @@ class Assessment(_Strict):
     horizon_months: Annotated[int, Field(ge=1, le=240)] = 36
     workload: Workload = Workload()
     constraints: Constraints = Constraints()
-    prices: dict[
-        Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*[a-z0-9]$|^[a-z0-9]$", max_length=80)],
-        Annotated[float, Field(ge=0, le=1e9)],
-    ] = Field(default_factory=dict)
+    costing: Costing = Costing()
+    prices: dict[str, Annotated[float, Field(ge=0, le=1e9)]] = Field(default_factory=dict)
 
     @field_validator("customer")
     @classmethod
@@ -167,9 +178,18 @@ def check_catalog_ids(assessment: Assessment, source: str, catalog: Catalog | No
     for field, value, known in (
         ("workload.model", assessment.workload.model, [m.id for m in cat.models]),
         ("constraints.owned_gpus.gpu", assessment.constraints.owned_gpus.gpu, [g.id for g in cat.gpus]),
+        ("costing.gpu", assessment.costing.gpu, [g.id for g in cat.gpus]),
     ):
         if value not in known:
             raise AssessmentError(source, field, f"{value!r} is not in the catalog; choose from: {', '.join(known)}")
+    for key, value in assessment.prices.items():
+        item = cat.price_items.get(key)
+        if item is None:
+            raise AssessmentError(source, f"prices.{key}",
+                                  f"is not a known price; allowed keys: {', '.join(cat.price_items)}")
+        if not item.min <= value <= item.max:
+            raise AssessmentError(source, f"prices.{key}",
+                                  f"must be between {item.min:g} and {item.max:g} {item.unit} (got {value:g})")
 
 
 def load_assessment(spec: str | Path, catalog: Catalog | None = None) -> Assessment:

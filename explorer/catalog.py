@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -13,6 +14,7 @@ from pydantic import ConfigDict, Field, ValidationError, model_validator
 from explorer.catalog_base import Frozen, Sourced
 from explorer.errors import CatalogError, UnknownChoiceError, describe_validation_error
 from explorer.hardware import GpuSpec, ModelSpec
+from explorer.price_catalog import CloudProvider, Factor, OnPremCosts, PriceItem, ServerPrice, flatten_prices
 from explorer.rules import Contradiction, Rule, check_rule_coverage
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -188,7 +190,21 @@ class Catalog(Frozen):
     assumptions: tuple[Assumption, ...]
     rules: tuple[Rule, ...]
     contradictions: tuple[Contradiction, ...]
+    providers: tuple[CloudProvider, ...]
+    onprem: OnPremCosts
+    efficiency: tuple[Factor, ...]
     data_dir: str
+
+    @cached_property
+    def price_items(self) -> dict[str, PriceItem]:
+        """Every overridable price and efficiency default, by its key in ``Assessment.prices``."""
+        return flatten_prices(self.providers, self.onprem, self.efficiency)
+
+    def price_item(self, key: str) -> PriceItem:
+        try:
+            return self.price_items[key]
+        except KeyError:
+            raise UnknownChoiceError("price key", key, list(self.price_items)) from None
 
     def assumption(self, assumption_id: str) -> float:
         for a in self.assumptions:
@@ -249,6 +265,9 @@ _FILES: dict[str, dict[str, Any]] = {
     "gpus.yaml": {"gpus": tuple[GpuSpec, ...]},
     "assumptions.yaml": {"assumptions": tuple[Assumption, ...]},
     "rules.yaml": {"rules": tuple[Rule, ...], "contradictions": tuple[Contradiction, ...]},
+    "cloud_prices.yaml": {"providers": tuple[CloudProvider, ...]},
+    "onprem_costs.yaml": {"servers": tuple[ServerPrice, ...], "costs": tuple[Factor, ...]},
+    "efficiency.yaml": {"factors": tuple[Factor, ...]},
 }
 
 
@@ -317,7 +336,24 @@ def _load(data_dir: Path) -> Catalog:
     gap = check_rule_coverage(parts["rules"])
     if gap:
         raise CatalogError(str(data_dir / "rules.yaml"), "rules", gap)
+    parts["efficiency"] = parts.pop("factors")
+    parts["onprem"] = OnPremCosts(servers=parts.pop("servers"), costs=parts.pop("costs"))
+    _check_price_gpus(data_dir, parts)
     return Catalog(**parts, data_dir=str(data_dir))
+
+
+def _check_price_gpus(data_dir: Path, parts: dict[str, Any]) -> None:
+    """Prices name GPUs by catalog id; an unknown id is an error that lists the known ones."""
+    known = [g.id for g in parts["gpus"]]
+    for i, provider in enumerate(parts["providers"]):
+        for j, price in enumerate(provider.gpus):
+            if price.gpu not in known:
+                raise CatalogError(str(data_dir / "cloud_prices.yaml"), f"providers[{i}].gpus[{j}].gpu",
+                                   f"names unknown GPU {price.gpu!r}; choose from: {', '.join(known)}")
+    for i, server in enumerate(parts["onprem"].servers):
+        if server.gpu not in known:
+            raise CatalogError(str(data_dir / "onprem_costs.yaml"), f"servers[{i}].gpu",
+                               f"names unknown GPU {server.gpu!r}; choose from: {', '.join(known)}")
 
 
 _cache: dict[tuple[str, tuple[float, ...]], Catalog] = {}

@@ -13,9 +13,11 @@ from typing import Any
 
 from explorer.assessment import load_assessment
 from explorer.catalog import STAGES, load_catalog
+from explorer.cost import analyse
 from explorer.errors import ExplorerError, ExportError
 from explorer.placement import no_option_message, place
 from explorer.render import FORMATS, VIEWS, render_view
+from explorer.sizing import METHODS, PRECISIONS, SizingError, default_factors, size_serving, size_training
 
 
 class _Parser(argparse.ArgumentParser):
@@ -155,6 +157,85 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _non_negative(name: str, value: float | None) -> None:
+    if value is not None and not value >= 0:
+        raise SizingError(f"{name} must be zero or more (got {value:g}).")
+
+
+def cmd_size_training(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args.data)
+    _non_negative("--tokens", args.tokens)
+    _non_negative("--epochs", args.epochs)
+    if args.mfu is not None and not 0 < args.mfu <= 1:
+        raise SizingError(f"--mfu must be greater than 0 and at most 1 (got {args.mfu:g}).")
+    if args.max_days is not None and not args.max_days > 0:
+        raise SizingError(f"--max-days must be more than 0 (got {args.max_days:g}).")
+    result = size_training(
+        catalog.model(args.model), catalog.gpu(args.gpu), args.method, args.tokens, args.epochs,
+        default_factors(catalog), gpus=args.gpus, mfu=args.mfu, max_days=args.max_days,
+    )
+    if args.json:
+        _print_json(result.model_dump())
+    else:
+        print(f"{result.method} fine-tuning of {result.model} on {result.tokens:.3g} tokens: {result.flops:.3g} FLOPs, "
+              f"{result.gpu_hours:,.0f} GPU-hours at {result.mfu:.0%} MFU on {result.gpus} × {result.gpu}, "
+              f"{result.wall_clock_hours:,.1f} h wall clock, {result.memory_gb_per_gpu:.1f} GB per GPU.")
+        for note in result.notes:
+            print(f"Note: {note}")
+    return 0
+
+
+def cmd_size_serving(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args.data)
+    for name, value in (("--input-tokens", args.input_tokens), ("--output-tokens", args.output_tokens),
+                        ("--requests-per-day", args.requests_per_day)):
+        _non_negative(name, value)
+    if args.peak_factor < 1:
+        raise SizingError(f"--peak-factor must be 1 or more (got {args.peak_factor:g}).")
+    peak = None if args.requests_per_day is None else args.requests_per_day / 86_400 * args.peak_factor
+    result = size_serving(
+        catalog.model(args.model), catalog.gpu(args.gpu), default_factors(catalog), precision=args.precision,
+        input_tokens=args.input_tokens, output_tokens=args.output_tokens, tpot_ms=args.tpot_ms, gpus=args.gpus,
+        peak_requests_per_second=peak,
+    )
+    if args.json:
+        _print_json(result.model_dump())
+    else:
+        print(f"{result.model} on {result.gpus} × {result.gpu} ({result.precision}): tensor parallel "
+              f"{result.tensor_parallel}, batch {result.batch}, {result.tokens_per_second:,.0f} generated tokens/s, "
+              f"TTFT {result.ttft_ms:.0f} ms, TPOT {result.tpot_ms:.1f} ms, {result.memory_gb_per_gpu:.1f} GB per GPU.")
+        for note in result.notes:
+            print(f"Note: {note}")
+    return 0
+
+
+def cmd_cost(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args.data)
+    assessment = load_assessment(args.assessment, catalog)
+    if args.samples < 1 or args.samples > 100_000:
+        raise SizingError(f"--samples must be between 1 and 100000 (got {args.samples}).")
+    analysis = analyse(catalog, assessment, samples=args.samples)
+    data = analysis.result.to_dict()
+    sens, unc = analysis.sensitivity, analysis.uncertainty
+    data["sensitivity"] = {
+        "scenario": sens.scenario, "use_case": sens.use_case, "pct": sens.pct, "base_total": sens.base_total,
+        "rows": [{**r.model_dump(), "swing": r.swing} for r in sens.rows],
+    }
+    data["uncertainty"] = {"samples": unc.samples, "inputs": list(unc.inputs), "p10": unc.p10, "p50": unc.p50,
+                           "p90": unc.p90}
+    if args.json:
+        _print_json(data)
+    else:
+        print(f"Total cost over {data['horizon_months']} months ({data['currency']}), reference {data['reference']}:")
+        for o in data["options"]:
+            per_m = o["per_million_tokens"]
+            per_m = f"{per_m:,.2f} per million tokens" if per_m is not None else "no tokens generated"
+            be = o["break_even_month"]
+            be = f", breaks even with {data['reference']} in month {be}" if be else ""
+            print(f"Scenario {o['scenario']} / {o['use_case']}: {o['total']:,.0f} ({per_m}{be})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m explorer", description=__doc__)
     parser.add_argument("--data", default=None, help="catalog directory (default: the project's data/)")
@@ -172,6 +253,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assessment", help="a YAML/JSON file or preset:<id>")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_place)
+
+    p = sub.add_parser("size", help="size fine-tuning or serving for one model on one GPU type")
+    size = p.add_subparsers(dest="what", required=True, parser_class=_Parser)
+    t = size.add_parser("training", help="FLOPs, GPU-hours, GPU count, wall clock and memory for fine-tuning")
+    t.add_argument("--model", required=True)
+    t.add_argument("--tokens", required=True, type=float, help="dataset tokens per epoch")
+    t.add_argument("--method", required=True, choices=[m for m in METHODS if m != "none"])
+    t.add_argument("--gpu", required=True)
+    t.add_argument("--gpus", type=int, default=None, help="GPU count (default: enough for memory and --max-days)")
+    t.add_argument("--mfu", type=float, default=None, help="model FLOPs utilisation, 0-1 (default: catalog)")
+    t.add_argument("--epochs", type=float, default=1.0)
+    t.add_argument("--max-days", type=float, default=None, help="longest acceptable wall clock, in days")
+    t.add_argument("--json", action="store_true")
+    t.set_defaults(func=cmd_size_training)
+    v = size.add_parser("serving", help="tensor parallel, batch, throughput and latency for serving")
+    v.add_argument("--model", required=True)
+    v.add_argument("--gpu", required=True)
+    v.add_argument("--gpus", type=int, default=None, help="GPUs to fill with replicas (default: one replica)")
+    v.add_argument("--precision", choices=PRECISIONS, default="bf16")
+    v.add_argument("--input-tokens", type=int, default=800)
+    v.add_argument("--output-tokens", type=int, default=300)
+    v.add_argument("--tpot-ms", type=float, default=None, help="time-per-output-token target (default: none)")
+    v.add_argument("--requests-per-day", type=float, default=None, help="size replicas for this traffic")
+    v.add_argument("--peak-factor", type=float, default=1.0)
+    v.add_argument("--json", action="store_true")
+    v.set_defaults(func=cmd_size_serving)
+
+    p = sub.add_parser("cost", help="month-by-month cost of all eight options for an assessment")
+    p.add_argument("assessment", help="a YAML/JSON file or preset:<id>")
+    p.add_argument("--samples", type=int, default=2000, help="uncertainty samples (default 2000)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_cost)
 
     p = sub.add_parser("export", help="export one diagram view")
     p.add_argument("assessment", help="a YAML/JSON file or preset:<id>")

@@ -45,9 +45,28 @@ FIELDS: dict[str, str] = {
     "anonymised_data": "constraints.anonymised_data",
     "cloud_only": "constraints.cloud_only",
     "skills": "constraints.skills",
-    "owned_gpu_count": "constraints.owned_gpus.count",
     "procurement_weeks": "constraints.procurement_weeks",
+    # Workload (sidebar) and costing (Cost page): the cost model's inputs.
+    "horizon_months": "horizon_months",
+    "requests_per_day": "workload.requests_per_day",
+    "input_tokens": "workload.input_tokens",
+    "output_tokens": "workload.output_tokens",
+    "tpot_target_ms": "workload.tpot_target_ms",
+    "peak_factor": "workload.peak_factor",
+    "finetune_method": "workload.finetune_method",
+    "dataset_tokens": "workload.dataset_tokens",
+    "epochs": "workload.epochs",
+    "retrain_every_months": "workload.retrain_every_months",
+    "owned_gpu": "constraints.owned_gpus.gpu",
+    "owned_gpu_count": "constraints.owned_gpus.count",
+    "costing_gpu": "costing.gpu",
+    "serving_precision": "costing.serving_precision",
+    "capex": "costing.capex",
+    "cloud_pricing": "costing.cloud_pricing",
+    "training_days": "costing.training_days",
+    "sensitivity_pct": "costing.sensitivity_pct",
 }
+METHODS = {"none": "None (use the foundation model)", "full": "Full fine-tuning", "lora": "LoRA", "qlora": "QLoRA"}
 
 
 PROVIDERS = {"aws": "AWS", "azure": "Microsoft Azure", "gcp": "Google Cloud", "ibm": "IBM Cloud"}
@@ -182,19 +201,24 @@ def assessment_from_link(params: dict[str, str], cat: Catalog) -> tuple[Assessme
             bad = [k for k in remaining if k == field or k.startswith(field + ".")]
             if not bad:
                 return _salvage_choice(params), (
-                    f"The shared link could not be used as it is. {first_error} Showing the default view.")
+                    f"The shared link could not be used as it is. {_sentence(first_error)} Showing the default view.")
             dropped += bad
             for k in bad:
                 del remaining[k]
         except ExplorerError as exc:
             return _salvage_choice(params), (
-                f"The shared link could not be used as it is. {exc} Showing the default view.")
+                f"The shared link could not be used as it is. {_sentence(str(exc))} Showing the default view.")
     else:  # pragma: no cover - every round drops a key, so the loop ends before this
         return _salvage_choice(params), "The shared link could not be used. Showing the default view."
     if not dropped:
         return assessment, ""
     names = ", ".join(f"'{k}'" for k in dropped)
-    return assessment, f"The shared link could not be used as it is. {first_error} Ignored {names}; the rest is kept."
+    return assessment, (
+        f"The shared link could not be used as it is. {_sentence(first_error)} Ignored {names}; the rest is kept.")
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _salvage_choice(params: dict[str, str]) -> Assessment:
@@ -353,9 +377,8 @@ def sidebar(cat: Catalog) -> None:
                        "residency rules.")
         st.toggle("Cloud only", key="cloud_only", help="The customer runs no AI infrastructure of its own.")
         st.multiselect("Skills in house", list(SKILL_LABELS), key="skills", format_func=SKILL_LABELS.__getitem__)
-        c1, c2 = st.columns(2)
-        c1.number_input("GPUs owned", min_value=0, max_value=100_000, step=1, key="owned_gpu_count")
-        c2.number_input("Procurement (weeks)", min_value=0.0, max_value=260.0, step=1.0, key="procurement_weeks")
+        st.number_input("Procurement lead time (weeks)", min_value=0.0, max_value=260.0, step=1.0,
+                        key="procurement_weeks", help="How long new GPUs take to arrive (GPUs owned: see Workload).")
     with sb.expander("Criterion weights"):
         st.caption("How much each criterion counts in the score (0 = ignore, 5 = dominant).")
         saved = st.session_state.get(WEIGHTS) or default_weights(cat)
@@ -365,9 +388,37 @@ def sidebar(cat: Catalog) -> None:
             st.session_state[key] = st.session_state.get(key, float(saved.get(c.id, c.default_weight)))
             st.slider(c.name, min_value=0.0, max_value=5.0, step=0.25, key=key, help=c.question)
         st.button("Reset weights", key="reset_weights", on_click=_reset_weights, args=(cat,))
+    workload_inputs(cat)
     with sb.expander("Save or load a file"):
         st.file_uploader("Assessment file (YAML or JSON)", type=["yaml", "yml", "json"], key="upload",
                          on_change=_load_upload, args=(cat,))
+
+
+def workload_inputs(cat: Catalog) -> None:
+    """The cost model's workload: traffic, tokens, fine-tuning and the horizon."""
+    with st.sidebar.expander("Workload", expanded=False):
+        st.number_input("Horizon (months)", min_value=1, max_value=240, step=6, key="horizon_months")
+        st.number_input("Requests per day", min_value=0.0, max_value=1e10, step=5_000.0, format="%.0f",
+                        key="requests_per_day")
+        cols = st.columns(2)
+        cols[0].number_input("Input tokens", min_value=0, max_value=1_000_000, step=100, key="input_tokens")
+        cols[1].number_input("Output tokens", min_value=0, max_value=1_000_000, step=50, key="output_tokens")
+        cols = st.columns(2)
+        cols[0].number_input("TPOT target (ms)", min_value=0.1, max_value=60_000.0, step=5.0, key="tpot_target_ms",
+                             help="Time per output token: limits the serving batch.")
+        cols[1].number_input("Peak factor", min_value=1.0, max_value=100.0, step=0.5, key="peak_factor",
+                             help="Peak request rate over the daily average.")
+        st.selectbox("Fine-tuning", list(METHODS), format_func=METHODS.__getitem__, key="finetune_method")
+        cols = st.columns(2)
+        cols[0].number_input("Dataset tokens", min_value=0.0, max_value=1e14, step=1e8, format="%.3g",
+                             key="dataset_tokens")
+        cols[1].number_input("Epochs", min_value=0.0, max_value=100.0, step=1.0, key="epochs")
+        st.number_input("Retrain every (months, 0 = never)", min_value=0, max_value=120, step=1,
+                        key="retrain_every_months")
+        gpus = {g.id: g.name for g in cat.gpus}
+        cols = st.columns([3, 2])
+        cols[0].selectbox("GPUs already owned", list(gpus), format_func=gpus.__getitem__, key="owned_gpu")
+        cols[1].number_input("Count", min_value=0, max_value=100_000, step=8, key="owned_gpu_count")
 
 
 def assessment_downloads(assessment: Assessment) -> None:

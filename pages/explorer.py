@@ -9,7 +9,7 @@ from explorer import ExplorerError
 from explorer.charts_governance import radar_figure
 from explorer.placement import no_option_message
 from explorer.render import MEDIA_TYPES, render_dot, view_source
-from pages import common
+from pages import common, cost_panel
 
 cat, assessment = common.page_setup()
 weights = common.weights(cat)
@@ -141,3 +141,5 @@ with col_diagrams:
                                        " (recommended)" if result.recommended and k == result.recommended.key
                                        else " (runner-up)") for k in shown]
     st.plotly_chart(radar_figure(tables, names, height=400), key="radar", config={"displaylogo": False})
+
+cost_panel.show(cat, assessment)

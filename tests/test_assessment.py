@@ -16,6 +16,7 @@ from explorer.assessment import (
     parse_assessment_text,
     to_query,
 )
+from explorer.catalog import load_catalog
 from explorer.errors import AssessmentError, UnknownChoiceError
 
 
@@ -179,7 +180,9 @@ _assessments = st.builds(
     st.text(max_size=60).filter(lambda t: "".join(c for c in t if c.isprintable()).strip() == t),
     st.booleans(), st.lists(st.sampled_from(["gdpr", "hipaa", "pci_dss", "eu_ai_act_high_risk"]), unique=True),
     st.sampled_from(["aws", "azure", "gcp", "ibm"]), st.integers(0, 100_000),
-    st.dictionaries(st.from_regex(r"[a-z][a-z0-9_.\-]{0,20}[a-z0-9]", fullmatch=True), st.floats(0, 1e9), max_size=3),
+    st.lists(st.sampled_from(list(load_catalog().price_items.values())), max_size=3, unique_by=lambda p: p.key)
+    .flatmap(lambda items: st.fixed_dictionaries(
+        {p.key: st.floats(p.min, p.max, allow_nan=False, allow_infinity=False) for p in items})),
 )
 
 

@@ -32,7 +32,7 @@ def test_place_json_contract(capsys):
     # The bank's data is regulated: scenario 1 leaves training open, and it resolves to the premises.
     s1 = next(o for o in data["options"] if o["scenario"] == 1 and o["use_case"] == "1A")
     assert s1["stages"]["training"] == "local"
-    assert "regulated data must not leave the premises" in s1["stage_reasons"]["training"]
+    assert "regulated data cannot leave the premises" in s1["stage_reasons"]["training"]
 
 
 def test_place_from_file(tmp_path, capsys):

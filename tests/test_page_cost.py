@@ -1,0 +1,105 @@
+"""The Cost page and the Explorer's cost panel: AppTest smoke and interactions, and a real browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pages import common
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+TIMEOUT = 120
+
+
+# The Cost page alone behind st.navigation. (AppTest.switch_page resets every number_input to its
+# minimum on the page switched to, so the page is opened directly instead.)
+COST_ONLY = f"""
+import streamlit as st
+from pages.common import navigation_context
+with navigation_context():
+    st.navigation([st.Page(r"{ROOT / 'pages' / 'cost.py'}", url_path="cost", default=True)]).run()
+"""
+
+
+def open_cost(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_string(COST_ONLY, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_cost_page_smoke():
+    at = open_cost()
+    assert not at.exception
+    assert at.title[0].value == "Cost model"
+    labels = [m.label for m in at.metric]
+    assert any(label.startswith("Total, S1 · 1A, 36 months") for label in labels)
+    assert "Break-even vs all-cloud (S2 · 1B)" in labels
+    assert len(at.get("plotly_chart")) >= 5  # totals, breakdown, cumulative, per million, tornado
+    assert not at.error
+
+
+def test_changing_the_cloud_gpu_and_traffic_recomputes():
+    at = open_cost()
+    before = next(m.value for m in at.metric if m.label.startswith("Total"))
+    at.selectbox(key="costing_gpu").select("a100-80gb").run()
+    assert not at.exception
+    assert at.session_state[common.STATE]["costing"]["gpu"] == "a100-80gb"
+    assert at.query_params["costing.gpu"] == "a100-80gb"
+    at.number_input(key="requests_per_day").set_value(500_000.0).run()
+    assert at.session_state[common.STATE]["workload"]["requests_per_day"] == 500_000.0
+    after = next(m.value for m in at.metric if m.label.startswith("Total"))
+    assert after != before
+
+
+def test_training_deadline_and_sensitivity_slider():
+    at = open_cost()
+    at.number_input(key="training_days").set_value(2.0).run()
+    at.slider(key="sensitivity_pct").set_value(40.0).run()
+    assert not at.exception
+    assert at.session_state[common.STATE]["costing"]["training_days"] == 2.0
+    assert at.session_state[common.STATE]["costing"]["sensitivity_pct"] == 40.0
+
+
+def test_price_override_from_the_link_round_trips():
+    at = open_cost({"prices.aws:h100-sxm:on_demand": "2.5", "scenario": "2", "use_case": "1B"})
+    assert not at.exception and not at.error
+    assert at.session_state[common.STATE]["prices"] == {"aws:h100-sxm:on_demand": 2.5}
+    assert at.query_params["prices.aws:h100-sxm:on_demand"] == "2.5"
+    assert any("1 override(s)" in c.value for c in at.caption)
+    at.button(key="reset_prices").click().run()
+    assert at.session_state[common.STATE]["prices"] == {}
+
+
+def test_a_gpu_the_provider_does_not_offer_is_one_message():
+    at = open_cost({"constraints.cloud_provider": "azure", "costing.gpu": "l4"})
+    assert not at.exception
+    assert at.error[0].value.startswith("The cloud provider azure has no NVIDIA L4 24GB price")
+
+
+def test_explorer_shows_the_cost_panel():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    assert "Cost over the horizon" in [s.value for s in at.subheader]
+    charts = {c.key for c in at.get("plotly_chart")}
+    assert {"panel_cumulative", "panel_breakdown", "panel_totals", "panel_tornado"} <= charts
+    at.selectbox(key="scenario").select(3).run()
+    assert any(m.label.startswith("Total, S3 · 1A") for m in at.metric)
+
+
+@pytest.mark.browser
+def test_cost_page_in_a_browser(page, app_url):
+    page.goto(f"{app_url}/cost?scenario=3&use_case=1A")
+    page.get_by_role("heading", name="Cost model").wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot").nth(4).wait_for(timeout=60_000)
+    assert page.locator(".js-plotly-plot").count() >= 5
+    assert page.get_by_text("Break-even vs all-cloud").count() >= 1
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.goto(f"{app_url}/explorer")
+    page.get_by_text("Cost over the horizon").wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot").nth(3).wait_for(timeout=60_000)
+    assert page.requests.external == []
