@@ -102,7 +102,7 @@ def _sequence_dot(model_json: str, overlay: bool) -> str:
         lower = bottom - head_h / 2 - 0.12
         mid_y = (upper + lower) / 2
         height = upper - lower
-        name = _esc(model.boundary(zone).name)  # type: ignore[arg-type]
+        name = _esc(wrap(model.boundary(zone).name, int((right - left) * 9), 1)[0])  # type: ignore[arg-type]
         out.append(
             f'  zone_{zone} [shape=box, style="rounded,filled", fillcolor="{_ZONE_FILL[zone]}", '
             f'color="{_ZONE_PEN[zone]}", fixedsize=true, width={right - left:.2f}, height={height:.2f}, '

@@ -130,9 +130,14 @@ def _graph_attrs(title: str, **extra: str) -> dict[str, str]:
     return attrs
 
 
+def boundary_label(name: str, size: int = 13) -> str:
+    """A boundary's name, wrapped so a long customer name cannot stretch the whole diagram."""
+    return html_label("\n".join(wrap(name, 48, 2)), bold=True, size=size)
+
+
 def _cluster_attrs(name: str, fill: str, pen: str, size: int = 13) -> dict[str, str]:
     return {
-        "label": html_label(name, bold=True, size=size),
+        "label": boundary_label(name, size),
         "bgcolor": fill,
         "pencolor": pen,
         "fontname": FONT,
@@ -240,7 +245,7 @@ def _c4_edge(r: Relation, overlay: bool) -> Edge:
 
 def _boundary(b_id: str, name: str, colour: str) -> Cluster:
     return SystemBoundary(
-        b_id, label=html_label(name, bold=True, size=12), fontname=FONT, fontcolor=colour, pencolor=colour,
+        b_id, label=boundary_label(name, 12), fontname=FONT, fontcolor=colour, pencolor=colour,
         labeljust="l",
     )
 
