@@ -20,6 +20,10 @@ def main() -> None:
                 url_path="explorer", default=True),
         st.Page(str(HERE / "pages" / "reference.py"), title="Reference", icon=":material/menu_book:",
                 url_path="reference"),
+        st.Page(str(HERE / "pages" / "diagrams.py"), title="Diagrams", icon=":material/schema:",
+                url_path="diagrams"),
+        st.Page(str(HERE / "pages" / "report.py"), title="Report", icon=":material/picture_as_pdf:",
+                url_path="report"),
     ]
     st.navigation(pages).run()
 

@@ -10,25 +10,24 @@ from explorer.render.sequence import Message, sequence_steps
 MAX_TEXT = 120
 # Everything Mermaid could read as syntax inside a label: quotes, brackets, directive and comment
 # markers (%%), HTML, statement separators. Mermaid decodes "#name;" / "#123;" entity codes in
-# every diagram type, so each one is shown literally and parsed as nothing. "#" goes first.
-_ENTITIES = (
-    ("#", "#35;"),
-    ("&", "#38;"),
-    ('"', "#quot;"),
-    ("<", "#lt;"),
-    (">", "#gt;"),
-    ("%", "#37;"),
-    ("{", "#123;"),
-    ("}", "#125;"),
-    ("[", "#91;"),
-    ("]", "#93;"),
-    ("(", "#40;"),
-    (")", "#41;"),
-    ("|", "#124;"),
-    (";", "#59;"),
-    ("`", "#96;"),
-    ("\\", "#92;"),
-)
+# every diagram type, so each one is shown literally and parsed as nothing. One pass (translate),
+# so the "#" and ";" of one code are never escaped again.
+_ENTITIES = str.maketrans({
+    "#": "#35;",
+    "&": "#38;",
+    '"': "#quot;",
+    "<": "#lt;",
+    ">": "#gt;",
+    "%": "#37;",
+    "{": "#123;",
+    "}": "#125;",
+    "[": "#91;",
+    "]": "#93;",
+    "|": "#124;",
+    ";": "#59;",
+    "`": "#96;",
+    "\\": "#92;",
+})
 
 
 def escape(text: str, limit: int = MAX_TEXT) -> str:
@@ -36,9 +35,7 @@ def escape(text: str, limit: int = MAX_TEXT) -> str:
     flat = " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
     if len(flat) > limit:
         flat = flat[: limit - 1].rstrip() + "…"
-    for raw, code in _ENTITIES:
-        flat = flat.replace(raw, code)
-    return flat
+    return flat.translate(_ENTITIES)
 
 
 def _q(text: str, limit: int = MAX_TEXT) -> str:
