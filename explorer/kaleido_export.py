@@ -16,6 +16,7 @@ from explorer.errors import RenderError
 _CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 _lock = threading.Lock()
 _server_started = False
+_warming = False
 
 
 def chromium_path() -> str:
@@ -50,6 +51,15 @@ def warm_up() -> None:
     """Start the shared browser ahead of the first chart (the Report page does this in the background)."""
     with _lock:
         _ensure_server()
+
+
+def warm_up_in_background() -> None:
+    """Start the browser on a daemon thread (once per process), so the first report does not wait for it."""
+    global _warming
+    if _warming or _server_started:
+        return
+    _warming = True
+    threading.Thread(target=warm_up, name="kaleido-warm-up", daemon=True).start()
 
 
 def figure_to_image(fig: go.Figure, fmt: str = "png", *, width: int = 900, height: int = 450,

@@ -13,6 +13,7 @@ from typing import NamedTuple
 import plotly.graph_objects as go
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+from PIL import Image
 
 from explorer.architecture import ArchitectureModel
 from explorer.assessment import Assessment
@@ -165,9 +166,20 @@ class ReportPDF(FPDF):
         if self.get_y() + h + 10 > self.h - self.b_margin:  # keep the caption with its image
             self.add_page(orientation=self.cur_orientation)
         x = self.l_margin + (self.epw - w) / 2
-        self.image(io.BytesIO(png), x=x, y=self.get_y(), w=w, h=h)
+        self.image(_opaque(png), x=x, y=self.get_y(), w=w, h=h)
         self.set_y(self.get_y() + h + 2)
         self.para(caption, size=8, style="I", colour=MUTED)
+
+
+def _opaque(png: bytes) -> Image.Image:
+    """The image on white, without an alpha channel: fpdf2 embeds it several times faster that way."""
+    with Image.open(io.BytesIO(png)) as img:
+        if img.mode in ("RGBA", "LA", "P"):
+            rgba = img.convert("RGBA")
+            flat = Image.new("RGB", rgba.size, "white")
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+            return flat
+        return img.convert("RGB")
 
 
 def _shorten(text: str, limit: int) -> str:

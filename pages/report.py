@@ -5,12 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer import ExplorerError
+from explorer.kaleido_export import warm_up_in_background
 from explorer.report import SECTIONS, build_report
 from pages import common
 
 REPORT = "_report"  # (assessment JSON, PDF bytes) of the last report built in this session
 
 cat, assessment = common.page_setup()
+warm_up_in_background()  # Chromium for the charts starts while the user reads the page
 st.title("Report")
 common.show_notice()
 st.write(f"One PDF of the whole assessment for {assessment.customer or 'the customer'}, to attach to a proposal. "
