@@ -276,6 +276,8 @@ def contents_page(pdf: ReportPDF, ctx: ReportContext) -> None:
 
 
 def _render_contents(pdf: FPDF, outline: list) -> None:
+    # fpdf2 calls this at the very end, with x wherever the last page left it.
+    pdf.set_x(pdf.l_margin)
     pdf.set_font(FONT, "B", 16)
     pdf.set_text_color(*ACCENT)
     pdf.cell(0, 10, "Contents", new_x="LMARGIN", new_y="NEXT", align="L")
@@ -426,6 +428,8 @@ def trade_offs_section(pdf: ReportPDF, ctx: ReportContext) -> None:
     if every_estimate:
         pdf.para("Every rating is an estimate: an analyst's judgement drawn from the sources listed below.",
                  size=8, style="I", colour=MUTED)
+    if pdf.get_y() > pdf.h - pdf.b_margin - 110:  # keep the heading with its chart
+        pdf.add_page()
     pdf.heading("The chosen option against the other seven", level=2)
     pdf.figure(ctx.images["trade_off_chart"], "Bars: the chosen option's ratings. Grey diamonds: each of the "
                "other seven options.", max_h=95)
