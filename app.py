@@ -24,6 +24,10 @@ def main() -> None:
         st.Page(str(HERE / "pages" / "compare.py"), title="Compare", icon=":material/view_column:",
                 url_path="compare"),
         st.Page(str(HERE / "pages" / "cost.py"), title="Cost", icon=":material/payments:", url_path="cost"),
+        st.Page(str(HERE / "pages" / "diagrams.py"), title="Diagrams", icon=":material/schema:",
+                url_path="diagrams"),
+        st.Page(str(HERE / "pages" / "report.py"), title="Report", icon=":material/picture_as_pdf:",
+                url_path="report"),
         st.Page(str(HERE / "pages" / "reference.py"), title="Reference", icon=":material/menu_book:",
                 url_path="reference"),
     ]

@@ -12,7 +12,10 @@ from explorer.placement import OptionPlacement, format_bytes
 
 Zone = Literal["premises", "cloud"]
 ElementKind = Literal["person", "container", "datastore"]
+Classification = Literal["public", "internal", "confidential", "regulated"]
+METHOD_NAMES = {"full": "full fine-tuning", "lora": "LoRA", "qlora": "QLoRA", "none": "no fine-tuning"}
 PROVIDER_NAMES = {"aws": "AWS", "azure": "Microsoft Azure", "gcp": "Google Cloud", "ibm": "IBM Cloud"}
+CLASSIFICATIONS: tuple[str, ...] = ("public", "internal", "confidential", "regulated")
 
 
 class _Model(BaseModel):
@@ -28,6 +31,11 @@ class Element(_Model):
     stage: str | None
     technology: str
     description: str
+    # C4 container level: the software system this container belongs to ("" for people).
+    system: str = ""
+    # Governance overlay: the most sensitive data the element holds or handles, and where it lives.
+    classification: Classification = "internal"
+    residency: str = ""
 
 
 class Relation(_Model):
@@ -37,6 +45,21 @@ class Relation(_Model):
     technology: str = ""
     crosses_boundary: bool = False
     bytes_per_month: float = 0.0
+    classification: Classification = "internal"
+    residency: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.source}->{self.target}"
+
+
+class SoftwareSystem(_Model):
+    """A C4 software system: the containers of one zone, drawn as a boundary in the container view."""
+
+    id: str
+    name: str
+    zone: Zone
+    description: str
 
 
 class Boundary(_Model):
@@ -55,6 +78,8 @@ class ArchitectureModel(_Model):
     elements: tuple[Element, ...]
     relations: tuple[Relation, ...]
     boundaries: tuple[Boundary, ...]
+    systems: tuple[SoftwareSystem, ...] = ()
+    classification: Classification = "internal"
 
     def element(self, element_id: str) -> Element:
         for e in self.elements:
@@ -64,6 +89,15 @@ class ArchitectureModel(_Model):
 
     def in_zone(self, zone: Zone) -> list[Element]:
         return [e for e in self.elements if e.zone == zone]
+
+    def in_system(self, system_id: str) -> list[Element]:
+        return [e for e in self.elements if e.system == system_id]
+
+    def boundary(self, zone: Zone) -> Boundary:
+        for b in self.boundaries:
+            if b.id == zone:
+                return b
+        raise KeyError(zone)
 
 
 def _zone(location: str) -> Zone:
@@ -91,7 +125,7 @@ def build_architecture(catalog: Catalog, a: Assessment, option: OptionPlacement)
     z = _zone(loc["training"])
     method = a.workload.finetune_method
     training_desc = (
-        f"Fine-tunes {model.name} ({method.upper() if method != 'full' else 'full fine-tuning'})"
+        f"Fine-tunes {model.name} ({METHOD_NAMES[method]})"
         if method != "none"
         else f"Uses {model.name} as published, no fine-tuning"
     )
@@ -161,6 +195,20 @@ def build_architecture(catalog: Catalog, a: Assessment, option: OptionPlacement)
             bytes_per_month=sync.bytes_per_month if sync else 0.0,
         ))
     scenario = catalog.scenario(option.scenario)
+    residency = {
+        "premises": f"On premises ({customer} site)",
+        "cloud": f"{provider}, {_CLOUD_RESIDENCY[a.constraints.residency]}",
+    }
+    systems = tuple(
+        SoftwareSystem(id=_SYSTEM_IDS[zone], name=name, zone=zone, description=desc)
+        for zone, name, desc in (
+            ("cloud", f"Generative AI platform on {provider}", "The stages this option runs in the public cloud"),
+            ("premises", f"{customer} generative AI platform", "The stages this option runs on the premises"),
+        )
+        if any(e.zone == zone and e.kind != "person" for e in elements)
+    )
+    classification = a.constraints.data_classification
+    elements, relations = _govern(elements, relations, classification, residency, trains=method != "none")
     return ArchitectureModel(
         title=f"{customer}: Scenario {option.scenario} ({scenario.name}), use case {option.use_case}",
         customer=customer,
@@ -174,4 +222,46 @@ def build_architecture(catalog: Catalog, a: Assessment, option: OptionPlacement)
             Boundary(id="cloud", name=f"Public cloud ({provider})", parent=None),
             Boundary(id="premises", name=f"{customer} premises", parent="cloud"),
         ),
+        systems=systems,
+        classification=classification,
     )
+
+
+_SYSTEM_IDS: dict[str, str] = {"cloud": "platform_cloud", "premises": "platform_premises"}
+_CLOUD_RESIDENCY = {
+    "none": "any region",
+    "in_country": "in-country region",
+    "on_premises": "cloud region (residency requires the premises)",
+}
+
+
+def _govern(
+    elements: list[Element], relations: list[Relation], classification: str, residency: dict[str, str], *, trains: bool
+) -> tuple[list[Element], list[Relation]]:
+    """Fill the C4 system and the governance overlay (classification, residency) of every element and relation.
+
+    Everything that holds or carries corporate data takes the assessment's classification; a base model
+    that is not fine-tuned was trained on public data, so its training and weights are public.
+    """
+    def element_class(e: Element) -> str:
+        return "public" if e.id == "training" and not trains else classification
+
+    governed = [
+        e.model_copy(update={
+            "system": "" if e.kind == "person" else _SYSTEM_IDS[e.zone],
+            "classification": element_class(e),
+            "residency": residency[e.zone],
+        })
+        for e in elements
+    ]
+    zone = {e.id: e.zone for e in elements}
+    governed_rel = []
+    for r in relations:
+        cls = "public" if r.source == "training" and not trains else classification
+        where = (
+            f"Premises ↔ {residency['cloud']}"
+            if r.crosses_boundary
+            else residency[zone[r.source]]
+        )
+        governed_rel.append(r.model_copy(update={"classification": cls, "residency": where}))
+    return governed, governed_rel

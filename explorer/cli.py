@@ -14,10 +14,12 @@ from typing import Any
 from explorer.assessment import load_assessment
 from explorer.catalog import STAGES, load_catalog
 from explorer.cost import analyse
-from explorer.errors import ExplorerError, ExportError
+from explorer.errors import ExplorerError, ExportError, UnknownChoiceError
 from explorer.placement import no_option_message, place
-from explorer.render import FORMATS, VIEWS, render_view
+from explorer.render import FORMATS, VIEWS, check_view_format, render_view
 from explorer.sizing import METHODS, PRECISIONS, SizingError, default_factors, size_serving, size_training
+
+EXPORT_VIEWS = (*VIEWS, "report")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -129,8 +131,8 @@ def cmd_place(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_atomically(out: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``out`` whole or not at all: no partial file is ever left behind."""
+def check_writable(out: Path) -> Path:
+    """The directory ``out`` will be written in, after checking it exists and can be written."""
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():
         raise ExportError(f"Output path {out}: the directory {directory} does not exist.")
@@ -138,6 +140,12 @@ def write_atomically(out: Path, payload: bytes) -> None:
         raise ExportError(f"Output path {out}: the directory {directory} is not writable.")
     if out.is_dir():
         raise ExportError(f"Output path {out} is a directory; give a file name.")
+    return directory
+
+
+def write_atomically(out: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``out`` whole or not at all: no partial file is ever left behind."""
+    directory = check_writable(out)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -148,11 +156,30 @@ def write_atomically(out: Path, payload: bytes) -> None:
         raise ExportError(f"Output path {out} could not be written ({exc.strerror}).") from None
 
 
+def check_export(view: str, fmt: str) -> None:
+    """The report is a PDF; every other view has the formats render.VIEW_FORMATS lists."""
+    if view == "report":
+        if fmt != "pdf":
+            raise ExportError(f"The report is exported only as pdf, not {fmt}.")
+        return
+    if view not in VIEWS:
+        raise UnknownChoiceError("view", view, EXPORT_VIEWS)
+    check_view_format(view, fmt)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
+    check_export(args.view, args.format)
+    out = Path(args.out)
+    check_writable(out)  # fail before the (slow) drawing, not after it
     catalog = load_catalog(args.data)
     assessment = load_assessment(args.assessment, catalog)
-    payload = render_view(catalog, assessment, args.view, args.format)
-    write_atomically(Path(args.out), payload)
+    if args.view == "report":
+        from explorer.report import build_report
+
+        payload = build_report(catalog, assessment)
+    else:
+        payload = render_view(catalog, assessment, args.view, args.format, overlay=args.overlay)
+    write_atomically(out, payload)
     print(f"Wrote {args.view} as {args.format} to {args.out} ({len(payload):,} bytes).")
     return 0
 
@@ -286,11 +313,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_cost)
 
-    p = sub.add_parser("export", help="export one diagram view")
+    p = sub.add_parser("export", help="export one diagram view, or the whole report")
     p.add_argument("assessment", help="a YAML/JSON file or preset:<id>")
-    p.add_argument("--view", required=True, choices=VIEWS)
-    p.add_argument("--format", required=True, choices=FORMATS)
+    p.add_argument("--view", required=True, help=f"one of {', '.join(EXPORT_VIEWS)}")
+    p.add_argument("--format", required=True,
+                   help=f"one of {', '.join(FORMATS)} (mermaid: flowchart, c4-context, sequence; report: pdf)")
     p.add_argument("--out", required=True, help="output file")
+    p.add_argument("--overlay", action="store_true", help="show data classification and residency on the diagram")
     p.set_defaults(func=cmd_export)
     return parser
 

@@ -87,11 +87,14 @@ def test_bad_assessment_file_exits_1(tmp_path):
     assert f"Assessment {path}, field 'scenario': input should be less than or equal to 4 (got 9)" in done.stderr
 
 
-def test_usage_errors_exit_2_without_traceback():
+def test_usage_errors_exit_non_zero_without_traceback():
     done = run("export", "preset:hipaa-hospital", "--view", "c4", "--format", "png", "--out", "x.png")
-    assert done.returncode == 2
-    assert "invalid choice: 'c4'" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 1
+    assert '"c4" is not a valid view. Choose from: architecture' in done.stderr and "Traceback" not in done.stderr
     assert not (ROOT / "x.png").exists()
+    done = run("place")
+    assert done.returncode == 2
+    assert "the following arguments are required: assessment" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_export_refuses_a_directory_and_leaves_nothing(tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from explorer.errors import RenderError
 
-FORMATS = ("png", "svg", "pdf", "dot")
+FORMATS = ("png", "svg", "pdf", "dot")  # what Graphviz itself writes
 _TIMEOUT_S = 60
 
 
@@ -36,8 +36,11 @@ def dot_binary() -> str:
 
 
 @functools.lru_cache(maxsize=512)
-def render_dot(source: str, fmt: str) -> bytes:
-    """Render DOT ``source`` to ``fmt`` bytes. SVG comes back self-contained (icons embedded)."""
+def render_dot(source: str, fmt: str, dpi: int | None = None) -> bytes:
+    """Render DOT ``source`` to ``fmt`` bytes. SVG comes back self-contained (icons embedded).
+
+    ``dpi`` sharpens PNGs (the report prints them); the other formats are vector anyway.
+    """
     if fmt == "dot":
         return source.encode("utf-8")
     if fmt not in FORMATS:
@@ -46,7 +49,7 @@ def render_dot(source: str, fmt: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="explorer-dot-") as tmp:
         try:
             done = subprocess.run(
-                [dot_binary(), f"-T{fmt}"],
+                [dot_binary(), f"-T{fmt}", *([f"-Gdpi={dpi}"] if dpi and fmt == "png" else [])],
                 input=source.encode("utf-8"),
                 capture_output=True,
                 cwd=tmp,

@@ -1,17 +1,19 @@
-"""Diagram views of the architecture model, drawn with the `diagrams` library."""
+"""Diagram views of the architecture model, drawn with the `diagrams` library (and its C4 nodes)."""
 
 from __future__ import annotations
 
 import functools
+import html
 import importlib
+import textwrap
 from pathlib import Path
 
 import diagrams
 from diagrams import Cluster, Diagram, Edge, Node
-from diagrams.c4 import Container, Database, Person, Relationship, System, SystemBoundary
+from diagrams.c4 import C4Node, SystemBoundary
 from diagrams.custom import Custom
 
-from explorer.architecture import ArchitectureModel, Element
+from explorer.architecture import ArchitectureModel, Element, Relation
 from explorer.catalog import Catalog
 from explorer.errors import CatalogError
 from explorer.render.graphviz import html_label
@@ -19,7 +21,15 @@ from explorer.render.graphviz import html_label
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
 CROSSING = {"color": "#C0392B", "fontcolor": "#C0392B", "penwidth": "2.0", "style": "bold"}
 INTERNAL = {"color": "#4A5568", "fontcolor": "#2D3748"}
-_FONT = "DejaVu Sans"
+# Governance overlay: one colour per data classification, from calm to alarming.
+CLASSIFICATION_COLOURS = {
+    "public": "#2E7D32",
+    "internal": "#1565C0",
+    "confidential": "#B45309",
+    "regulated": "#B91C1C",
+}
+FONT = "DejaVu Sans"
+_WRAP = 28  # characters per line in node and edge labels
 
 
 class _SourceOnly(Diagram):
@@ -51,94 +61,234 @@ def icon_spec(catalog: Catalog, element: Element, provider: str) -> str:
     return catalog.icon_classes(element.icon)[place]
 
 
-def _icon_node(spec: str, element: Element, label: str) -> Node:
+def wrap(text: str, width: int = _WRAP, max_lines: int = 3) -> list[str]:
+    return textwrap.wrap(text, width=width, max_lines=max_lines, placeholder=" …") or [""]
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def badge(classification: str, residency: str, *, size: int = 9) -> str:
+    """The governance overlay as an HTML-like label fragment: a coloured classification and the zone."""
+    colour = CLASSIFICATION_COLOURS[classification]
+    zone = "<br/>".join(_esc(line) for line in wrap(residency, 34, 2))
+    return (
+        f'<font point-size="{size}" color="{colour}"><b>■ {_esc(classification.upper())}</b></font>'
+        f'<br/><font point-size="{size}" color="{colour}">{zone}</font>'
+    )
+
+
+def _lines(text: str, width: int = _WRAP, max_lines: int = 3) -> str:
+    return "<br/>".join(_esc(line) for line in wrap(text, width, max_lines))
+
+
+def _node_label(e: Element, overlay: bool) -> tuple[str, int]:
+    """An HTML-like label under an icon, and how many text lines it has (to size the node)."""
+    name = wrap(e.name, 24, 2)
+    tech = wrap(e.technology, 30, 2) if e.technology else []
+    body = f'<b>{"<br/>".join(_esc(x) for x in name)}</b>'
+    if tech:
+        body += f'<br/><font point-size="10" color="#4A5568">{"<br/>".join(_esc(x) for x in tech)}</font>'
+    lines = len(name) + len(tech)
+    if overlay:
+        body += "<br/>" + badge(e.classification, e.residency)
+        lines += 1 + len(wrap(e.residency, 34, 2))
+    return f"<{body}>", lines
+
+
+def _edge_label(r: Relation, overlay: bool, size: int = 10) -> str:
+    body = f'<font point-size="{size}">{_lines(r.label, 30, 3)}</font>'
+    if overlay:
+        body += "<br/>" + badge(r.classification, r.residency, size=size - 1)
+    return f"<{body}>"
+
+
+def _icon_node(spec: str, element: Element, overlay: bool) -> Node:
     cls, path = resolve_icon(spec)
-    attrs = {"fontname": _FONT, "fontsize": "12"}
+    label, lines = _node_label(element, overlay)
+    # The icon sits at the top of a fixed-size node and the label below it, never over it.
+    attrs = {"fontname": FONT, "fontsize": "11", "imagepos": "tc", "width": "1.3",
+             "height": f"{1.35 + 0.19 * lines:.2f}"}
     if path is not None:
         return Custom(label, path, nodeid=element.id, **attrs)
     return cls(label, nodeid=element.id, **attrs)
 
 
-def _graph_attrs(title: str) -> dict[str, str]:
-    return {
-        "label": html_label(title, bold=True, size=18),
+def _graph_attrs(title: str, **extra: str) -> dict[str, str]:
+    attrs = {
+        "label": html_label("\n".join(wrap(title, 100, 2)), bold=True, size=16),
         "labelloc": "t",
-        "fontname": _FONT,
-        "pad": "0.4",
-        "nodesep": "0.9",
-        "ranksep": "1.2",
+        "fontname": FONT,
+        "pad": "0.3",
+        "nodesep": "0.7",
+        "ranksep": "0.8",
         "splines": "spline",
+        "newrank": "true",
     }
+    attrs.update(extra)
+    return attrs
 
 
-def _cluster_attrs(name: str, fill: str, pen: str) -> dict[str, str]:
+def boundary_label(name: str, size: int = 13) -> str:
+    """A boundary's name, wrapped so a long customer name cannot stretch the whole diagram."""
+    return html_label("\n".join(wrap(name, 48, 2)), bold=True, size=size)
+
+
+def _cluster_attrs(name: str, fill: str, pen: str, size: int = 13) -> dict[str, str]:
     return {
-        "label": html_label(name, bold=True, size=14),
+        "label": boundary_label(name, size),
         "bgcolor": fill,
         "pencolor": pen,
-        "fontname": _FONT,
+        "fontname": FONT,
+        "fontcolor": pen,
         "style": "rounded",
-        "margin": "24",
+        "margin": "20",
+        "labeljust": "l",
     }
 
 
-def architecture_dot(catalog: Catalog, model: ArchitectureModel) -> str:
+def _cache_key(model: ArchitectureModel) -> str:
+    return model.model_dump_json()
+
+
+def _rank_hint(r: Relation) -> dict[str, str]:
+    """Shipping the trained model must not push serving below training: it keeps the picture compact."""
+    return {"constraint": "false"} if (r.source, r.target) == ("training", "serving") else {}
+
+
+# --- the architecture diagram --------------------------------------------------------------
+
+
+def architecture_dot(catalog: Catalog, model: ArchitectureModel, overlay: bool = False) -> str:
     """The architecture diagram: provider icons, the public cloud drawn around the premises."""
     specs = tuple(sorted((e.id, icon_spec(catalog, e, model.provider)) for e in model.elements))
-    return _architecture_dot(model.model_dump_json(), specs)
+    return _architecture_dot(_cache_key(model), specs, overlay)
 
 
 @functools.lru_cache(maxsize=256)
-def _architecture_dot(model_json: str, specs: tuple[tuple[str, str], ...]) -> str:
+def _architecture_dot(model_json: str, specs: tuple[tuple[str, str], ...], overlay: bool) -> str:
     model = ArchitectureModel.model_validate_json(model_json)
     icon = dict(specs)
     nodes: dict[str, Node] = {}
-    cloud, premises = model.boundaries[0], model.boundaries[1]
-    with _SourceOnly("", direction="LR", show=False, graph_attr=_graph_attrs(model.title)) as d:
-        with Cluster("cloud", graph_attr=_cluster_attrs(cloud.name, "#EEF4FB", "#5B8DEF")):
+    cloud, premises = model.boundary("cloud"), model.boundary("premises")
+    # Top to bottom: the cloud's own services above, the premises nested below them, so the
+    # picture reads like the seed's C4 context and fits a portrait page.
+    with _SourceOnly("", direction="TB", show=False, graph_attr=_graph_attrs(model.title)) as d:
+        with Cluster("cloud", graph_attr=_cluster_attrs(cloud.name, "#EEF4FB", "#2B6CB0")):
             for e in model.in_zone("cloud"):
-                nodes[e.id] = _icon_node(icon[e.id], e, f"{e.name}\n{e.technology}")
-            with Cluster("premises", graph_attr=_cluster_attrs(premises.name, "#F4F9EE", "#5E9E3A")):
+                nodes[e.id] = _icon_node(icon[e.id], e, overlay)
+            with Cluster("premises", graph_attr=_cluster_attrs(premises.name, "#F3F8EC", "#3F7A26")):
                 for e in model.in_zone("premises"):
-                    nodes[e.id] = _icon_node(icon[e.id], e, f"{e.name}\n{e.technology}")
+                    nodes[e.id] = _icon_node(icon[e.id], e, overlay)
         for r in model.relations:
-            style = CROSSING if r.crosses_boundary else INTERNAL
-            nodes[r.source] >> Edge(label=html_label(r.label, size=11), fontname=_FONT, **style) >> nodes[r.target]
+            style = dict(CROSSING if r.crosses_boundary else INTERNAL)
+            if overlay:
+                style["color"] = CLASSIFICATION_COLOURS[r.classification]
+            edge = Edge(label=_edge_label(r, overlay), fontname=FONT, **style, **_rank_hint(r))
+            nodes[r.source] >> edge >> nodes[r.target]
     return d.dot.source
 
 
-def c4_context_dot(model: ArchitectureModel) -> str:
-    """The C4 system context, laid out like the seed's: cloud boundary around the premises."""
-    return _c4_context_dot(model.model_dump_json())
+# --- C4 context and container ---------------------------------------------------------------
+
+_C4_FILL = {"person": "#08427B", "container": "#1168BD", "datastore": "#1168BD", "external": "#6B7280"}
 
 
-def _c4_node(e: Element, *, external: bool) -> Node:
-    size = {"nodeid": e.id, "fontname": _FONT, "width": "3.2", "height": "1.7"}
+def _c4_label(name: str, kind: str, description: str, e: Element, overlay: bool) -> str:
+    body = f'<font point-size="12"><b>{_lines(name, 26, 2)}</b></font><br/>'
+    body += f'<font point-size="9">[{_esc(kind)}]</font><br/>'
+    body += f'<font point-size="9">{_lines(description, 34, 3)}</font>'
+    if overlay:
+        body += (
+            f'<br/><font point-size="9"><b>■ {_esc(e.classification.upper())}</b>'
+            f"<br/>{_lines(e.residency, 34, 2)}</font>"
+        )
+    return f"<{body}>"
+
+
+def _c4_node(e: Element, *, level: str, outside: bool, overlay: bool) -> Node:
+    """One element as a C4 box. At the context level every element is a system; the cloud's are external."""
+    attrs = {"nodeid": e.id, "fontname": FONT, "width": "2.9", "height": "1.5"}
     if e.kind == "person":
-        return Person(e.name, e.description, **size)
-    if e.kind == "datastore":
-        return Database(e.name, e.technology, e.description, fillcolor="gray60" if external else "dodgerblue3", **size)
-    if external:
-        return System(e.name, e.description, external=True, **size)
-    return Container(e.name, e.technology, e.description, **size)
+        kind, fill, shape = "Person", _C4_FILL["person"], {"style": "rounded,filled"}
+    elif level == "context":
+        kind = "External system" if outside else "System"
+        fill, shape = _C4_FILL["external" if outside else "container"], {}
+        if e.kind == "datastore":
+            kind = "External data store" if outside else "Data store"
+            shape = {"shape": "cylinder"}
+    else:
+        kind = f"{'Database' if e.kind == 'datastore' else 'Container'}: {e.technology}"
+        fill = _C4_FILL["external" if outside else e.kind]
+        shape = {"shape": "cylinder"} if e.kind == "datastore" else {}
+    description = e.description
+    label = _c4_label(e.name, kind, description, e, overlay)
+    if overlay:  # the border carries the classification's colour
+        attrs.update({"color": CLASSIFICATION_COLOURS[e.classification], "penwidth": "5", "height": "1.9"})
+    return C4Node(e.name, e.technology, description, label=label, fillcolor=fill, **shape, **attrs)
+
+
+def _c4_edge(r: Relation, overlay: bool) -> Edge:
+    text = f"{r.label} [{r.technology}]" if r.technology else r.label
+    body = f'<font point-size="9">{_lines(text, 26, 3)}</font>'
+    if overlay:
+        body += "<br/>" + badge(r.classification, r.residency, size=8)
+    extra: dict[str, str] = {"fontcolor": "#374151"}
+    if r.crosses_boundary:
+        extra.update({"color": CROSSING["color"], "style": "dashed,bold", "penwidth": "1.6"})
+    if overlay:
+        extra["color"] = CLASSIFICATION_COLOURS[r.classification]
+    # diagrams.c4.Relationship would wrap and escape the label itself; ours carries the overlay badge.
+    return Edge(label=f"<{body}>", fontname=FONT, **{"style": "dashed", "color": "gray50", **extra}, **_rank_hint(r))
+
+
+def _boundary(b_id: str, name: str, colour: str) -> Cluster:
+    return SystemBoundary(
+        b_id, label=boundary_label(name, 12), fontname=FONT, fontcolor=colour, pencolor=colour,
+        labeljust="l",
+    )
+
+
+def c4_context_dot(model: ArchitectureModel, overlay: bool = False) -> str:
+    """The C4 system context, laid out like the seed's: the cloud boundary drawn around the premises."""
+    return _c4_dot(_cache_key(model), "context", overlay)
+
+
+def c4_container_dot(model: ArchitectureModel, overlay: bool = False) -> str:
+    """The C4 container view: each zone's software system as a boundary around its containers."""
+    return _c4_dot(_cache_key(model), "container", overlay)
 
 
 @functools.lru_cache(maxsize=256)
-def _c4_context_dot(model_json: str) -> str:
+def _c4_dot(model_json: str, level: str, overlay: bool) -> str:
     model = ArchitectureModel.model_validate_json(model_json)
-    cloud, premises = model.boundaries[0], model.boundaries[1]
+    cloud, premises = model.boundary("cloud"), model.boundary("premises")
+    systems = {s.zone: s for s in model.systems}
     nodes: dict[str, Node] = {}
-    attrs = _graph_attrs(f"System context: {model.title}")
-    attrs.update({"splines": "spline", "nodesep": "1.0"})
+    title = f"{'System context' if level == 'context' else 'Containers'}: {model.title}"
+    attrs = _graph_attrs(title, nodesep="0.6", ranksep="0.7")
+
+    def place(zone: str, outside: bool) -> None:
+        members = model.in_zone(zone)  # type: ignore[arg-type]
+        people = [e for e in members if e.kind == "person"]
+        for e in people:
+            nodes[e.id] = _c4_node(e, level=level, outside=outside, overlay=overlay)
+        rest = [e for e in members if e.kind != "person"]
+        if level == "container" and zone in systems and rest:
+            s = systems[zone]
+            with _boundary(f"system_{zone}", f"{s.name} [Software system]", "#1F2937"):
+                for e in rest:
+                    nodes[e.id] = _c4_node(e, level=level, outside=outside, overlay=overlay)
+        else:
+            for e in rest:
+                nodes[e.id] = _c4_node(e, level=level, outside=outside, overlay=overlay)
+
     with _SourceOnly("", direction="TB", show=False, graph_attr=attrs) as d:
-        with SystemBoundary("cloud", label=html_label(cloud.name, bold=True), fontname=_FONT):
-            for e in model.in_zone("cloud"):
-                nodes[e.id] = _c4_node(e, external=True)
-            with SystemBoundary("premises", label=html_label(premises.name, bold=True), fontname=_FONT):
-                for e in model.in_zone("premises"):
-                    nodes[e.id] = _c4_node(e, external=False)
+        with _boundary("cloud", cloud.name, "#2B6CB0"):
+            place("cloud", outside=True)
+            with _boundary("premises", premises.name, "#3F7A26"):
+                place("premises", outside=False)
         for r in model.relations:
-            extra = {"color": CROSSING["color"], "style": "dashed,bold"} if r.crosses_boundary else {}
-            label = f"{r.label} [{r.technology}]" if r.technology else r.label
-            nodes[r.source] >> Relationship(label, fontname=_FONT, **extra) >> nodes[r.target]
+            nodes[r.source] >> _c4_edge(r, overlay) >> nodes[r.target]
     return d.dot.source

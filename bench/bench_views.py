@@ -1,0 +1,63 @@
+"""Views and the report: each view cold and cached, a cold architecture PNG, the whole report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+
+from explorer import load_assessment, load_catalog
+from explorer.render import VIEW_FORMATS, VIEWS, clear_cache, render_view
+from explorer.render.flowchart import _flowchart_dot
+from explorer.render.sequence import _sequence_dot
+from explorer.render.views import _architecture_dot, _c4_dot
+from explorer.report import build_report
+
+RUNS = 7
+
+
+def _median_ms(fn: Callable[[], object], before: Callable[[], object] = lambda: None, runs: int = RUNS) -> float:
+    times = []
+    for _ in range(runs):
+        before()
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def _cold() -> None:
+    """Forget every cached DOT source and rendering, so the next call draws from scratch."""
+    clear_cache()
+    for cached in (_architecture_dot, _c4_dot, _sequence_dot, _flowchart_dot):
+        cached.cache_clear()
+
+
+def main() -> None:
+    catalog = load_catalog()
+    a = load_assessment("preset:regulated-bank", catalog).with_choice(4, "1A")
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f}; median of {RUNS} runs")
+    print(f"{'view':14} {'format':8} {'cold ms':>9} {'cached ms':>10}")
+    for view in VIEWS:
+        for fmt in VIEW_FORMATS[view]:
+            cold = _median_ms(lambda v=view, f=fmt: render_view(catalog, a, v, f), before=_cold)
+            render_view(catalog, a, view, fmt)
+            cached = _median_ms(lambda v=view, f=fmt: render_view(catalog, a, v, f), runs=50)
+            print(f"{view:14} {fmt:8} {cold:9.1f} {cached:10.3f}")
+    # The report: the first build also starts kaleido's browser; later ones reuse it.
+    day = dt.date(2026, 11, 23)
+    start = time.perf_counter()
+    build_report(catalog, a, today=day)
+    first = (time.perf_counter() - start) * 1000
+    warm = _median_ms(lambda: build_report(catalog, a.model_copy(update={"customer": f"c{time.time()}"}), today=day),
+                      before=_cold, runs=3)
+    print(f"report first build (starts Chromium for kaleido): {first:8.0f} ms")
+    print(f"report, browser running, diagrams cold:           {warm:8.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""Mermaid source of the flowchart, the C4 context and the sequence, for pasting into a wiki."""
+
+from __future__ import annotations
+
+from explorer.architecture import ArchitectureModel, Element, Relation
+from explorer.catalog import LOCATION_LABELS, STAGES, Catalog
+from explorer.placement import OptionPlacement
+from explorer.render.sequence import Message, sequence_steps
+
+MAX_TEXT = 120
+# Everything Mermaid could read as syntax inside a label: quotes, brackets, directive and comment
+# markers (%%), HTML, statement separators. Mermaid decodes "#name;" / "#123;" entity codes in
+# every diagram type, so each one is shown literally and parsed as nothing. One pass (translate),
+# so the "#" and ";" of one code are never escaped again.
+_ENTITIES = str.maketrans({
+    "#": "#35;",
+    "&": "#38;",
+    '"': "#quot;",
+    "<": "#lt;",
+    ">": "#gt;",
+    "%": "#37;",
+    "{": "#123;",
+    "}": "#125;",
+    "[": "#91;",
+    "]": "#93;",
+    "|": "#124;",
+    ";": "#59;",
+    "`": "#96;",
+    "\\": "#92;",
+})
+
+
+def escape(text: str, limit: int = MAX_TEXT) -> str:
+    """User or catalog text made safe for any Mermaid label: one line, bounded, no syntax characters."""
+    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    return flat.translate(_ENTITIES)
+
+
+def _q(text: str, limit: int = MAX_TEXT) -> str:
+    return f'"{escape(text, limit)}"'
+
+
+def _governance(item: Element | Relation) -> str:
+    return f"{item.classification.upper()}, {item.residency}"
+
+
+# --- the flowchart of the four scenarios ------------------------------------------------------
+
+
+def flowchart_mermaid(catalog: Catalog, option: OptionPlacement) -> str:
+    """The seed's flowchart of the four scenarios; the chosen one is highlighted with its resolved stages."""
+    lines = ["graph TD"]
+    for sc in catalog.scenarios:
+        chosen = sc.id == option.scenario
+        title = f"Scenario {sc.id}: {sc.name}" + (f" (chosen, use case {option.use_case})" if chosen else "")
+        lines.append(f"    subgraph S{sc.id} [{_q(title)}]")
+        for stage in STAGES:
+            label = _stage_label(stage, sc.stages.get(stage))
+            if chosen and sc.stages.get(stage) == "not_specified":
+                label += f", resolved: {LOCATION_LABELS[option.location(stage)]}"
+            lines.append(f"        S{sc.id}_{stage}[{_q(label)}]")
+        lines.append(f"        S{sc.id}_training --> S{sc.id}_serving")
+        lines.append(f"        S{sc.id}_serving --> S{sc.id}_inference")
+        lines.append(f"        S{sc.id}_inference --> S{sc.id}_data")
+        lines.append("    end")
+    lines.append("    classDef chosen fill:#FFF7D6,stroke:#B7791F,stroke-width:2px")
+    lines.append(f"    class {','.join(f'S{option.scenario}_{s}' for s in STAGES)} chosen")
+    return "\n".join(lines) + "\n"
+
+
+def _stage_label(stage: str, location: str) -> str:
+    name = "Data location" if stage == "data" else stage.capitalize()
+    return f"{name}: {LOCATION_LABELS[location]}"
+
+
+# --- C4 context -----------------------------------------------------------------------------
+
+
+def _c4_element(e: Element, overlay: bool) -> str:
+    description = e.description + (f" [{_governance(e)}]" if overlay else "")
+    if e.kind == "person":
+        macro = "Person"
+    elif e.kind == "datastore":
+        macro = "SystemDb_Ext" if e.zone == "cloud" else "SystemDb"
+    else:
+        macro = "System_Ext" if e.zone == "cloud" else "System"
+    return f"{macro}({e.id}, {_q(e.name)}, {_q(description, 2 * MAX_TEXT)})"
+
+
+def c4_context_mermaid(model: ArchitectureModel, overlay: bool = False) -> str:
+    """Mermaid C4Context of the model, as in the seed: the cloud boundary around the premises boundary."""
+    cloud, premises = model.boundary("cloud"), model.boundary("premises")
+    lines = ["C4Context", f"title {escape('System context: ' + model.title, 2 * MAX_TEXT)}"]
+    lines.append(f"Enterprise_Boundary(cloud, {_q(cloud.name)}) {{")
+    lines += [f"    {_c4_element(e, overlay)}" for e in model.in_zone("cloud")]
+    lines.append(f"    Enterprise_Boundary(premises, {_q(premises.name)}) {{")
+    lines += [f"        {_c4_element(e, overlay)}" for e in model.in_zone("premises")]
+    lines += ["    }", "}"]
+    for r in model.relations:
+        label = r.label + (f" [{_governance(r)}]" if overlay else "")
+        tech = f", {_q(r.technology)}" if r.technology else ""
+        lines.append(f"Rel({r.source}, {r.target}, {_q(label)}{tech})")
+    lines.append('UpdateLayoutConfig($c4ShapeInRow="3", $c4BoundaryInRow="1")')
+    return "\n".join(lines) + "\n"
+
+
+# --- sequence -------------------------------------------------------------------------------
+
+
+def sequence_mermaid(model: ArchitectureModel, overlay: bool = False) -> str:
+    """Mermaid sequenceDiagram of the model: its elements as participants grouped by zone, its relations in order."""
+    participants, steps = sequence_steps(model)
+    lines = ["sequenceDiagram", f"    title {escape('Sequence: ' + model.title, 2 * MAX_TEXT)}"]
+    for zone, colour in (("premises", "rgb(243,248,236)"), ("cloud", "rgb(238,244,251)")):
+        members = [e for e in participants if e.zone == zone]
+        if not members:
+            continue
+        lines.append(f"    box {colour} {escape(model.boundary(zone).name)}")  # type: ignore[arg-type]
+        for e in members:
+            kind = "actor" if e.kind == "person" else "participant"
+            lines.append(f"        {kind} {e.id} as {escape(e.name)}")
+        lines.append("    end")
+    for step in steps:
+        lines.append(f"    {_message(step, overlay)}")
+        if overlay and step.relation is not None:
+            r = step.relation
+            lines.append(f"    Note over {r.source},{r.target}: {escape(_governance(r))}")
+    return "\n".join(lines) + "\n"
+
+
+def _message(step: Message, overlay: bool) -> str:
+    arrow = "-->>" if step.reply else "->>"
+    return f"{step.source}{arrow}{step.target}: {escape(step.text)}"

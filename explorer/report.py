@@ -1,0 +1,507 @@
+"""The PDF report of one assessment, to attach to a proposal: an ordered list of section builders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import struct
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+import plotly.graph_objects as go
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from PIL import Image
+
+from explorer.architecture import ArchitectureModel
+from explorer.assessment import Assessment
+from explorer.catalog import LOCATION_LABELS, SCENARIO_IDS, STAGES, USE_CASE_IDS, Catalog, option_key
+from explorer.errors import RenderError
+from explorer.governance import TradeOffs, all_trade_offs
+from explorer.kaleido_export import figure_to_image
+from explorer.placement import OptionPlacement, PlacementResult, format_bytes, place
+from explorer.render import VIEW_TITLES, chosen_option, view_source
+from explorer.render.graphviz import render_dot
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FALLBACK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+FONT = "DejaVu"
+INK = (33, 37, 41)
+MUTED = (100, 110, 120)
+ACCENT = (17, 104, 189)
+RULE = (200, 205, 212)
+HEADING_FILL = (232, 240, 250)
+_NB_ALIAS = "¤N"  # as wide as a page count, so right-aligned footers stay aligned
+PROVIDERS = {"aws": "AWS", "azure": "Microsoft Azure", "gcp": "Google Cloud", "ibm": "IBM Cloud"}
+REPORT_VIEWS = ("architecture", "c4-context", "c4-container", "sequence", "flowchart")
+_VIEW_CAPTIONS = {
+    "architecture": "Provider icons; the public cloud drawn around the premises. Red edges cross the boundary.",
+    "c4-context": "C4 system context: the cloud boundary around the premises boundary, as in the seed.",
+    "c4-container": "C4 containers: each zone's software system and its containers, with technologies.",
+    "sequence": "Every relation of the architecture as a message, in lifecycle order; dashed arrows are replies.",
+    "flowchart": "The seed's flowchart of the four scenarios; the chosen one is highlighted.",
+}
+
+
+def clean(text: object) -> str:
+    """User or catalog text as it may appear in the PDF: printable, and never mistaken for the page-count alias."""
+    flat = "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in str(text))
+    return flat.replace(_NB_ALIAS, "¤ N")
+
+
+# --- the document ----------------------------------------------------------------------------
+
+
+class ReportPDF(FPDF):
+    """A4 portrait, DejaVu Sans with a CJK fallback, a running header and a numbered footer."""
+
+    def __init__(self, running_title: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.running_title = _shorten(clean(running_title), 120)
+        self.set_margins(18, 20, 18)
+        self.set_auto_page_break(True, margin=18)
+        self.alias_nb_pages(_NB_ALIAS)
+        for style, name in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf"), ("I", "DejaVuSans-Oblique.ttf"),
+                            ("BI", "DejaVuSans-BoldOblique.ttf")):
+            self.add_font(FONT, style, FONT_DIR / name)
+        fallbacks = []
+        if FALLBACK_FONT.is_file():
+            for style in ("", "B", "I", "BI"):
+                self.add_font("WenQuanYi", style, FALLBACK_FONT)
+            fallbacks.append("WenQuanYi")
+        self.set_fallback_fonts(fallbacks, exact_match=False)
+        self.set_font(FONT, size=10)
+        self.set_text_color(*INK)
+        self.set_title(clean(running_title))
+        self.set_creator("Deployment Scenario Explorer")
+        self.set_lang("en")
+
+    def header(self) -> None:
+        if self.page_no() == 1:
+            return
+        self.set_font(FONT, size=8)
+        self.set_text_color(*MUTED)
+        self.set_xy(self.l_margin, 9)
+        self.cell(self.epw, 5, self.running_title, align="L")
+        self.set_draw_color(*RULE)
+        self.line(self.l_margin, 15, self.w - self.r_margin, 15)
+        self.set_xy(self.l_margin, self.t_margin)
+        self.set_text_color(*INK)
+
+    def footer(self) -> None:
+        if self.page_no() == 1:
+            return
+        self.set_y(-12)
+        self.set_font(FONT, size=8)
+        self.set_text_color(*MUTED)
+        self.cell(self.epw / 2, 5, "Deployment Scenario Explorer", align="L")
+        self.cell(self.epw / 2, 5, f"Page {self.page_no()} of {_NB_ALIAS}", align="R")
+        self.set_text_color(*INK)
+
+    # Small helpers the section builders share.
+
+    def heading(self, text: str, level: int = 1) -> None:
+        if level == 1:
+            self.start_section(clean(text), level=0)
+            self.set_font(FONT, "B", 16)
+            self.set_text_color(*ACCENT)
+            self.multi_cell(0, 8, clean(text), new_x="LMARGIN", new_y="NEXT", align="L")
+            self.ln(2)
+        else:
+            if self.get_y() > self.h - 50:
+                self.add_page()
+            self.ln(2)
+            self.set_font(FONT, "B", 12)
+            self.set_text_color(*INK)
+            self.multi_cell(0, 6, clean(text), new_x="LMARGIN", new_y="NEXT", align="L")
+            self.ln(1)
+        self.set_text_color(*INK)
+        self.set_font(FONT, size=10)
+
+    def para(self, text: str, size: float = 10, style: str = "", colour: tuple[int, int, int] = INK) -> None:
+        self.set_font(FONT, style, size)
+        self.set_text_color(*colour)
+        self.multi_cell(0, size * 0.5, clean(text), new_x="LMARGIN", new_y="NEXT", align="L")
+        self.set_text_color(*INK)
+        self.set_font(FONT, size=10)
+        self.ln(1.5)
+
+    def bullet(self, text: str, size: float = 10) -> None:
+        self.set_font(FONT, size=size)
+        x = self.l_margin
+        self.set_x(x + 3)
+        self.cell(4, size * 0.5, "•")
+        self.multi_cell(self.epw - 7, size * 0.5, clean(text), new_x="LMARGIN", new_y="NEXT", align="L")
+        self.ln(0.8)
+
+    def grid(self, headings: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[float],
+             size: float = 8.5, align: str = "LEFT") -> None:
+        """A table whose cells wrap and whose heading repeats on every page it spans."""
+        self.set_font(FONT, size=size)
+        self.set_draw_color(*RULE)
+        heading_style = FontFace(emphasis="BOLD", fill_color=HEADING_FILL, color=INK)
+        with self.table(
+            col_widths=tuple(widths), width=self.epw, text_align=align, line_height=size * 0.5,
+            headings_style=heading_style, borders_layout="HORIZONTAL_LINES", padding=1.2,
+            first_row_as_headings=True, repeat_headings=1,
+            cell_fill_color=(247, 249, 252), cell_fill_mode="ROWS",
+        ) as table:
+            table.row([clean(h) for h in headings])
+            for row in rows:
+                table.row([clean(c) for c in row])
+        self.set_font(FONT, size=10)
+        self.ln(3)
+
+    def figure(self, png: bytes, caption: str, *, max_h: float | None = None) -> None:
+        """An image scaled to the width left on the page (never wider, never taller than ``max_h``)."""
+        width_px, height_px = png_size(png)
+        avail_h = (max_h if max_h is not None else self.h - self.b_margin - self.get_y() - 12)
+        w = self.epw
+        h = w * height_px / width_px
+        if h > avail_h:
+            h = avail_h
+            w = h * width_px / height_px
+        if self.get_y() + h + 10 > self.h - self.b_margin:  # keep the caption with its image
+            self.add_page(orientation=self.cur_orientation)
+        x = self.l_margin + (self.epw - w) / 2
+        self.image(_opaque(png), x=x, y=self.get_y(), w=w, h=h)
+        self.set_y(self.get_y() + h + 2)
+        self.para(caption, size=8, style="I", colour=MUTED)
+
+
+def _opaque(png: bytes) -> Image.Image:
+    """The image on white, without an alpha channel: fpdf2 embeds it several times faster that way."""
+    with Image.open(io.BytesIO(png)) as img:
+        if img.mode in ("RGBA", "LA", "P"):
+            rgba = img.convert("RGBA")
+            flat = Image.new("RGB", rgba.size, "white")
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+            return flat
+        return img.convert("RGB")
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height of a PNG, from its IHDR chunk."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        raise RenderError("A report image is not a PNG.")
+    return struct.unpack(">II", png[16:24])
+
+
+# --- what every section can read -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    catalog: Catalog
+    assessment: Assessment
+    placement: PlacementResult
+    option: OptionPlacement
+    model: ArchitectureModel
+    trade_offs: dict[str, TradeOffs]
+    date: dt.date
+    images: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def customer(self) -> str:
+        return self.assessment.customer or "Customer"
+
+    @property
+    def chosen_key(self) -> str:
+        return option_key(self.assessment.scenario, self.assessment.use_case)
+
+
+class Section(NamedTuple):
+    """One part of the report: its title (for progress and the contents) and the function that writes it."""
+
+    title: str
+    build: Callable[[ReportPDF, ReportContext], None]
+    new_page: bool = True
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
+def title_page(pdf: ReportPDF, ctx: ReportContext) -> None:
+    a, cat = ctx.assessment, ctx.catalog
+    scenario, use_case = cat.scenario(a.scenario), cat.use_case(a.use_case)
+    pdf.set_fill_color(*ACCENT)
+    pdf.rect(0, 0, pdf.w, 8, style="F")
+    pdf.set_fill_color(255, 255, 255)
+    pdf.set_y(62)
+    pdf.para("DEPLOYMENT SCENARIO ASSESSMENT", size=11, style="B", colour=MUTED)
+    pdf.set_font(FONT, "B", 28)
+    pdf.set_text_color(*INK)
+    pdf.multi_cell(0, 13, clean(ctx.customer), new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.ln(3)
+    pdf.para("Where AI training, serving, inference and data should run: on premises or in the public cloud.",
+             size=13, colour=MUTED)
+    pdf.ln(10)
+    pdf.set_draw_color(*RULE)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+    pdf.ln(6)
+    rows = [
+        ("Option assessed", f"Scenario {scenario.id}: {scenario.name}, with use case {use_case.id}: {use_case.name}"),
+        ("Cloud provider", PROVIDERS[a.constraints.cloud_provider]),
+        ("Model", cat.model(a.workload.model).name),
+        ("Data classification", a.constraints.data_classification.capitalize()),
+    ]
+    rec = ctx.placement.recommended
+    if rec is not None:
+        rows.append(("Recommended option",
+                     f"Scenario {rec.scenario}: {cat.scenario(rec.scenario).name}, use case {rec.use_case}"))
+    rows.append(("Date", _long_date(ctx.date)))
+    for label, value in rows:
+        pdf.set_font(FONT, "B", 10)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(48, 6, label)
+        pdf.set_font(FONT, size=10)
+        pdf.set_text_color(*INK)
+        pdf.multi_cell(pdf.epw - 48, 6, clean(value), new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.ln(1)
+    pdf.set_y(pdf.h - 40)
+    pdf.para("Prepared with the Deployment Scenario Explorer. Every default figure carries its source and date "
+             "in the section on inputs and assumptions; ratings marked as estimates are judgements.",
+             size=8, colour=MUTED)
+
+
+def contents_page(pdf: ReportPDF, ctx: ReportContext) -> None:
+    pdf.insert_toc_placeholder(_render_contents, pages=1)
+
+
+def _render_contents(pdf: FPDF, outline: list) -> None:
+    # fpdf2 calls this at the very end, with x wherever the last page left it.
+    pdf.set_x(pdf.l_margin)
+    pdf.set_font(FONT, "B", 16)
+    pdf.set_text_color(*ACCENT)
+    pdf.cell(0, 10, "Contents", new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.ln(4)
+    pdf.set_text_color(*INK)
+    for entry in outline:
+        if entry.level > 0:
+            continue
+        pdf.set_font(FONT, size=11)
+        link = pdf.add_link(page=entry.page_number)
+        pdf.cell(pdf.epw - 20, 8, entry.name, link=link)
+        pdf.cell(20, 8, str(entry.page_number), align="R", new_x="LMARGIN", new_y="NEXT")
+
+
+def inputs_section(pdf: ReportPDF, ctx: ReportContext) -> None:
+    a, cat = ctx.assessment, ctx.catalog
+    w, c = a.workload, a.constraints
+    pdf.heading("Inputs and assumptions")
+    pdf.para("What the customer told us, as entered in the assessment. Every value can be changed in the app "
+             "and the report rebuilt.", colour=MUTED)
+    model = cat.model(w.model)
+    owned = c.owned_gpus
+    rows = [
+        ("Customer", ctx.customer),
+        ("Scenario and use case", f"Scenario {a.scenario}, use case {a.use_case}"),
+        ("Horizon", f"{a.horizon_months} months"),
+        ("Model", f"{model.name} ({model.params_b:g} B parameters, {model.licence_name})"),
+        ("Fine-tuning", f"{w.finetune_method}; {w.dataset_tokens:,.0f} tokens × {w.epochs:g} epochs"),
+        ("Retraining", f"every {w.retrain_every_months} months" if w.retrain_every_months else "never"),
+        ("Requests", f"{w.requests_per_day:,.0f} per day, peak × {w.peak_factor:g}; "
+                     f"{w.input_tokens:,} tokens in, {w.output_tokens:,} out"),
+        ("Latency targets", f"time to first token {w.ttft_target_ms:g} ms; per output token {w.tpot_target_ms:g} ms"),
+        ("Data classification", c.data_classification),
+        ("Residency", c.residency.replace("_", " ")),
+        ("Compliance", ", ".join(c.compliance) or "none"),
+        ("Air-gapped site", "yes" if c.air_gapped else "no"),
+        ("Model licence", c.model_licence),
+        ("GPUs already owned", f"{owned.count} × {cat.gpu(owned.gpu).name}" if owned.count else "none"),
+        ("Procurement lead time", f"{c.procurement_weeks:g} weeks"),
+        ("Cloud round trip", f"{c.cloud_rtt_ms:g} ms"),
+        ("Cloud provider", PROVIDERS[c.cloud_provider]),
+    ]
+    rows += [(f"Price override: {key}", f"{value:,.4g}") for key, value in sorted(a.prices.items())]
+    pdf.heading("The assessment", level=2)
+    pdf.grid(("Input", "Value"), rows, (32, 68))
+    pdf.heading("Assumptions and their sources", level=2)
+    assumptions = [
+        (x.description, f"{x.value:g} {x.unit}", x.source + (" (estimate)" if x.estimate else ""), x.as_of.isoformat())
+        for x in cat.assumptions
+    ]
+    assumptions.append((
+        f"{model.name}: {model.params_b:g} B parameters, {model.layers} layers, {model.kv_heads} KV heads",
+        f"{model.context_tokens:,} tokens context", model.source, model.as_of.isoformat(),
+    ))
+    pdf.grid(("Assumption", "Value", "Source", "As of"), assumptions, (34, 16, 38, 12))
+
+
+def placement_section(pdf: ReportPDF, ctx: ReportContext) -> None:
+    o, cat = ctx.option, ctx.catalog
+    pdf.heading("Placement")
+    pdf.para(f"Scenario {o.scenario} ({o.scenario_name}) with use case {o.use_case}: where each stage runs, and why.")
+    pdf.grid(("Stage", "Runs", "Why"),
+             [(s.capitalize(), LOCATION_LABELS[p.location], p.reason) for s, p in o.stages.items()], (14, 16, 70))
+    for conflict in o.conflicts:
+        pdf.bullet(conflict)
+    for v in o.violations:
+        pdf.bullet(f"Ruled out ({v.rule}): {v.message}")
+    pdf.heading("Data crossing the premises/cloud boundary", level=2)
+    if o.flows:
+        direction = {"to_cloud": "to the cloud", "to_premises": "to the premises", "both": "both ways"}
+        pdf.grid(
+            ("What", "From → to", "Direction", "Each time", "How often", "Per month"),
+            [(f.what, f"{f.source} → {f.target}", direction[f.direction], format_bytes(f.bytes_per_event),
+              f.cadence, format_bytes(f.bytes_per_month)) for f in o.flows],
+            (26, 20, 14, 12, 16, 12),
+        )
+    else:
+        pdf.para("Nothing crosses the boundary in this option: every stage and the data stay in one place.")
+    pdf.heading("All eight options", level=2)
+    rows = []
+    for opt in ctx.placement.options:
+        mark = "chosen" if (opt.scenario, opt.use_case) == (o.scenario, o.use_case) else ""
+        rec = ctx.placement.recommended
+        if rec is not None and (rec.scenario, rec.use_case) == (opt.scenario, opt.use_case):
+            mark = f"{mark}, recommended" if mark else "recommended"
+        rows.append((
+            f"{opt.scenario} / {opt.use_case}", *(LOCATION_LABELS[opt.location(s)] for s in STAGES),
+            "yes" if opt.feasible else "ruled out", f"{opt.score:.0f}", mark,
+        ))
+    pdf.grid(("Option", "Training", "Serving", "Inference", "Data", "Feasible", "Score", ""), rows,
+             (11, 14, 14, 14, 16, 11, 8, 16), size=8)
+    rec = ctx.placement.recommended
+    if rec is not None:
+        pdf.para(f"Recommended: scenario {rec.scenario} ({cat.scenario(rec.scenario).name}), "
+                 f"use case {rec.use_case}.", style="B")
+        for reason in rec.reasons:
+            pdf.bullet(reason, size=9)
+
+
+def trade_off_figure(ctx: ReportContext) -> go.Figure:
+    """Ratings per criterion: the chosen option as bars, the other seven as grey markers."""
+    chosen = ctx.trade_offs[ctx.chosen_key]
+    names = [r.name for r in chosen.rows]
+    fig = go.Figure()
+    fig.add_bar(x=names, y=[r.rating for r in chosen.rows], name=f"Chosen: {ctx.chosen_key}",
+                marker_color="#1168BD", opacity=0.9)
+    for key, table in ctx.trade_offs.items():
+        if key == ctx.chosen_key:
+            continue
+        fig.add_scatter(x=names, y=[r.rating for r in table.rows], mode="markers", name=key,
+                        marker={"size": 7, "color": "rgba(90,90,90,0.55)", "symbol": "diamond"},
+                        showlegend=key == next(k for k in ctx.trade_offs if k != ctx.chosen_key),
+                        legendgroup="others")
+    fig.data[1].name = "Other options (one marker each)"
+    hi = ctx.catalog.scale.max
+    fig.update_layout(
+        template="plotly_white", font={"family": "DejaVu Sans", "size": 12}, bargap=0.35,
+        margin={"l": 50, "r": 20, "t": 40, "b": 120}, legend={"orientation": "h", "y": 1.12, "x": 0},
+        yaxis={"title": "Rating (higher is better for the customer)", "range": [0, hi + 0.3], "dtick": 1},
+        xaxis={"tickangle": -35},
+    )
+    return fig
+
+
+def score_figure(ctx: ReportContext) -> go.Figure:
+    keys = [option_key(s, u) for s in SCENARIO_IDS for u in USE_CASE_IDS]
+    scores = [ctx.trade_offs[k].score for k in keys]
+    colours = ["#1168BD" if k == ctx.chosen_key else "#A0AEC0" for k in keys]
+    fig = go.Figure(go.Bar(x=[f"Scenario {k.replace('-', ', use case ')}" for k in keys], y=scores,
+                           marker_color=colours, text=[f"{s:.0f}" for s in scores], textposition="outside"))
+    fig.update_layout(
+        template="plotly_white", font={"family": "DejaVu Sans", "size": 12},
+        margin={"l": 50, "r": 20, "t": 30, "b": 110}, yaxis={"title": "Weighted score (0-100)", "range": [0, 105]},
+        xaxis={"tickangle": -30}, showlegend=False,
+    )
+    return fig
+
+
+def trade_offs_section(pdf: ReportPDF, ctx: ReportContext) -> None:
+    chosen = ctx.trade_offs[ctx.chosen_key]
+    pdf.heading("Governance and privacy trade-offs")
+    pdf.para(f"Ratings from {ctx.catalog.scale.min} (weak) to {ctx.catalog.scale.max} (strong) for the customer, "
+             f"weighted by importance. Weighted score of the chosen option: {chosen.score:.0f} out of 100.")
+    every_estimate = all(r.estimate for r in chosen.rows)
+    pdf.grid(("Criterion", "Weight", "Rating", "Rationale"),
+             [(r.name + (" (estimate)" if r.estimate and not every_estimate else ""), f"{r.weight:g}",
+               str(r.rating), r.rationale) for r in chosen.rows], (22, 9, 9, 60))
+    if every_estimate:
+        pdf.para("Every rating is an estimate: an analyst's judgement drawn from the sources listed below.",
+                 size=8, style="I", colour=MUTED)
+    if pdf.get_y() > pdf.h - pdf.b_margin - 110:  # keep the heading with its chart
+        pdf.add_page()
+    pdf.heading("The chosen option against the other seven", level=2)
+    pdf.figure(ctx.images["trade_off_chart"], "Bars: the chosen option's ratings. Grey diamonds: each of the "
+               "other seven options.", max_h=95)
+    pdf.figure(ctx.images["score_chart"], "Weighted score of every option; the chosen one in blue.", max_h=80)
+    pdf.heading("Where the ratings come from", level=2)
+    for source in sorted({r.source for r in chosen.rows}):
+        pdf.bullet(source, size=7.5)
+
+
+def diagrams_section(pdf: ReportPDF, ctx: ReportContext) -> None:
+    for i, view in enumerate(REPORT_VIEWS):
+        png = ctx.images[f"view:{view}"]
+        width_px, height_px = png_size(png)
+        # One diagram per page; a wide one turns the page, so it is printed as large as it can be.
+        pdf.add_page(orientation="L" if width_px > 1.15 * height_px else "P")
+        if i == 0:
+            pdf.heading("Diagrams")
+        pdf.heading(VIEW_TITLES[view], level=2)
+        pdf.figure(png, _VIEW_CAPTIONS[view])
+
+
+SECTIONS: list[Section] = [
+    Section("Title page", title_page),
+    Section("Contents", contents_page),
+    Section("Inputs and assumptions", inputs_section),
+    Section("Placement", placement_section),
+    # The lead inserts Section("Cost summary and charts", ...) here once the cost engine lands.
+    Section("Trade-offs", trade_offs_section),
+    Section("Diagrams", diagrams_section, new_page=False),
+]
+
+Progress = Callable[[float, str], None]
+
+
+def report_context(catalog: Catalog, assessment: Assessment, today: dt.date | None = None,
+                   progress: Progress | None = None) -> ReportContext:
+    """Everything the sections print, computed once: placement, trade-offs, diagrams and charts."""
+    note = progress or (lambda _f, _m: None)
+    note(0.05, "Placing every option")
+    option, model = chosen_option(catalog, assessment)
+    ctx = ReportContext(
+        catalog=catalog, assessment=assessment, placement=place(catalog, assessment), option=option, model=model,
+        trade_offs=all_trade_offs(catalog), date=today or dt.date.today(),
+    )
+    for i, view in enumerate(REPORT_VIEWS):
+        note(0.1 + 0.4 * i / len(REPORT_VIEWS), f"Drawing a diagram: {VIEW_TITLES[view]}")
+        ctx.images[f"view:{view}"] = render_dot(view_source(catalog, assessment, view), "png", 120)
+    note(0.5, "Drawing the charts")
+    ctx.images["trade_off_chart"] = figure_to_image(trade_off_figure(ctx), width=900, height=520)
+    ctx.images["score_chart"] = figure_to_image(score_figure(ctx), width=900, height=420)
+    return ctx
+
+
+def build_report(catalog: Catalog, assessment: Assessment, *, today: dt.date | None = None,
+                 sections: Sequence[Section] | None = None, progress: Progress | None = None) -> bytes:
+    """The report as PDF bytes. ``progress(fraction, message)`` is called as it builds."""
+    note = progress or (lambda _f, _m: None)
+    ctx = report_context(catalog, assessment, today, note)
+    parts = list(SECTIONS if sections is None else sections)
+    title = f"{_shorten(ctx.customer, 60)}: deployment scenario assessment, {_long_date(ctx.date)}"
+    pdf = ReportPDF(title)
+    for i, section in enumerate(parts):
+        note(0.7 + 0.25 * i / len(parts), f"Writing {section.title.lower()}")
+        # The contents placeholder leaves a fresh page behind it: use that rather than a blank one.
+        fresh = pdf.page > 0 and pdf.get_y() <= pdf.t_margin + 0.5
+        if section.new_page and not fresh:
+            pdf.add_page()
+        section.build(pdf, ctx)
+    note(0.97, "Finishing the PDF")
+    out = bytes(pdf.output())
+    note(1.0, "Done")
+    return out
+
+
+__all__ = ["SECTIONS", "ReportContext", "ReportPDF", "Section", "build_report", "clean", "report_context"]

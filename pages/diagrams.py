@@ -1,0 +1,69 @@
+"""Diagrams: every view of the chosen option, a format picker and a download for each."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer import ExplorerError
+from explorer.render import (
+    EXTENSIONS,
+    FORMATS,
+    MEDIA_TYPES,
+    MERMAID_VIEWS,
+    VIEW_FORMATS,
+    VIEW_TITLES,
+    VIEWS,
+    render_view,
+)
+from pages import common
+
+FORMAT_NAMES = {"png": "PNG", "svg": "SVG", "pdf": "PDF", "mermaid": "Mermaid", "dot": "DOT"}
+CAPTIONS = {
+    "architecture": "Provider icons; the public cloud drawn around the premises; red edges cross the boundary.",
+    "c4-context": "C4 system context, as in the seed: the cloud boundary around the premises.",
+    "c4-container": "C4 containers: each zone's software system and its containers.",
+    "sequence": "Every relation as a message, in lifecycle order; dashed arrows are replies.",
+    "flowchart": "The seed's four scenarios; the chosen one highlighted with its resolved stages.",
+}
+
+cat, assessment = common.page_setup()
+st.title("Diagrams")
+common.show_notice()
+st.caption(f"Scenario {assessment.scenario}, use case {assessment.use_case}. Every diagram is a view of one "
+           "architecture model, so they always agree with each other and with the placement.")
+
+left, right = st.columns([3, 2], vertical_alignment="bottom")
+fmt = left.segmented_control("Download format", list(FORMATS), format_func=FORMAT_NAMES.__getitem__,
+                             key="diagram_format", default="png", required=True)
+overlay = right.toggle("Governance overlay", key="overlay",
+                       help="Show each element's and each flow's data classification and residency zone.")
+if fmt == "mermaid":
+    st.info(f"Mermaid source exists for {', '.join(VIEW_TITLES[v].lower() for v in MERMAID_VIEWS)}.",
+            icon=":material/info:")
+
+for row in range(0, len(VIEWS), 2):
+    for col, view in zip(st.columns(2, gap="large"), VIEWS[row:row + 2], strict=False):
+        with col.container(border=True):
+            st.subheader(VIEW_TITLES[view])
+            try:
+                preview = render_view(cat, assessment, view, "png", overlay=overlay)
+            except ExplorerError as exc:
+                st.error(str(exc))
+                continue
+            st.image(preview, caption=CAPTIONS[view], width="stretch")
+            stem = common.file_stem(assessment, view)
+            if fmt not in VIEW_FORMATS[view]:
+                st.caption(f"No {FORMAT_NAMES[fmt]} for this view; pick one of "
+                           f"{', '.join(FORMAT_NAMES[f] for f in VIEW_FORMATS[view])}.")
+                continue
+            try:
+                payload = render_view(cat, assessment, view, fmt, overlay=overlay)
+            except ExplorerError as exc:
+                st.error(str(exc))
+                continue
+            st.download_button(f"Download {FORMAT_NAMES[fmt]}", payload, f"{stem}.{EXTENSIONS[fmt]}",
+                               MEDIA_TYPES[fmt], key=f"download_{view}", icon=":material/download:",
+                               on_click="ignore")
+            if fmt in ("mermaid", "dot"):
+                with st.expander(f"{FORMAT_NAMES[fmt]} source"):
+                    st.code(payload.decode("utf-8"), language="text")

@@ -1,0 +1,64 @@
+"""The Diagrams page: gallery of every view, the format picker, the overlay toggle, downloads."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer.render import VIEWS
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 120
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page(str(ROOT / "pages" / "diagrams.py"))
+    at.run()
+    return at
+
+
+
+def test_smoke_shows_every_view(catalog):
+    at = _app()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Diagrams"
+    assert [s.value for s in at.subheader] == ["Architecture", "C4 system context", "C4 containers", "Sequence",
+                                               "The four scenarios"]
+    assert [b.label for b in at.get("download_button")].count("Download PNG") == len(VIEWS)
+
+
+def test_format_picker_and_overlay_change_the_downloads():
+    at = _app()
+    at.session_state["diagram_format"] = "mermaid"
+    at.toggle(key="overlay").set_value(True)
+    at.run()
+    assert not at.exception and not at.error
+    assert any("Mermaid source exists for" in i.value for i in at.info)
+    codes = [c.value for c in at.code]
+    assert len(codes) == 3  # flowchart, c4-context, sequence
+    c4 = next(c for c in codes if c.startswith("C4Context"))
+    assert re.search(r"#91;(PUBLIC|INTERNAL|CONFIDENTIAL|REGULATED), ", c4)  # the overlay, escaped brackets
+    captions = " ".join(c.value for c in at.caption)
+    assert "No Mermaid for this view" in captions
+
+
+@pytest.mark.browser
+def test_browser_downloads_a_self_contained_svg(page, app_url, tmp_path):
+    page.goto(f"{app_url}/")
+    page.get_by_role("link", name="Diagrams").click()
+    page.get_by_text("SVG", exact=True).click()
+    button = page.get_by_role("button", name="Download SVG").first
+    button.wait_for(timeout=60_000)
+    with page.expect_download() as info:
+        button.click()
+    target = tmp_path / "architecture.svg"
+    info.value.save_as(target)
+    svg = target.read_text()
+    assert svg.startswith("<?xml") and "data:image/png;base64," in svg
+    assert 'href="/' not in svg
+    assert page.requests.external == []
