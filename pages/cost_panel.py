@@ -23,6 +23,24 @@ def analysis(cat: Catalog, assessment: Assessment, samples: int = SAMPLES) -> Co
     return _analyse(cat, id(cat), assessment.model_dump_json(), samples)
 
 
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _panel_figures(_cat: Catalog, catalog_id: int, assessment_json: str, samples: int) -> tuple:
+    """The panel's four figures, built once per content (building a plotly figure costs tens of ms).
+
+    Shared read-only across sessions: st.plotly_chart only serialises a figure, it never changes it.
+    """
+    del catalog_id
+    assessment = Assessment.model_validate_json(assessment_json)
+    a = analysis(_cat, assessment, samples)
+    result, s, u = a.result, assessment.scenario, assessment.use_case
+    return (
+        charts.cumulative_chart(result, a.uncertainty, (s, u)),
+        charts.breakdown_chart(result),
+        charts.totals_chart(result, a.uncertainty, option_key(s, u)),
+        charts.tornado_chart(a.sensitivity, top=8),
+    )
+
+
 def money(value: float | None) -> str:
     if value is None:
         return "n/a"
@@ -87,13 +105,14 @@ def show(cat: Catalog, assessment: Assessment) -> None:
     headline(result, a, s, u)
     for note in result.notes:
         st.info(note, icon=":material/info:")
+    cumulative, breakdown, totals, tornado = _panel_figures(cat, id(cat), assessment.model_dump_json(), SAMPLES)
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(charts.cumulative_chart(result, a.uncertainty, (s, u)), key="panel_cumulative")
-        st.plotly_chart(charts.breakdown_chart(result), key="panel_breakdown")
+        st.plotly_chart(cumulative, key="panel_cumulative")
+        st.plotly_chart(breakdown, key="panel_breakdown")
     with right:
-        st.plotly_chart(charts.totals_chart(result, a.uncertainty, option_key(s, u)), key="panel_totals")
-        st.plotly_chart(charts.tornado_chart(a.sensitivity, top=8), key="panel_tornado")
+        st.plotly_chart(totals, key="panel_totals")
+        st.plotly_chart(tornado, key="panel_tornado")
     st.caption(sizing_caption(result))
     table = pd.DataFrame(
         [{"Option": f"S{o.scenario} · {o.use_case}", "Total": money(o.total),

@@ -5,11 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import ExplorerError
+from explorer import ExplorerError, TradeOffs
 from explorer.charts_governance import radar_figure
 from explorer.placement import no_option_message
 from explorer.render import MEDIA_TYPES, render_dot, view_source
 from pages import common, cost_panel
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _radar(tables_json: tuple[str, ...], names: tuple[str, ...]):
+    """The radar, built once per content and shared read-only (st.plotly_chart never changes a figure)."""
+    return radar_figure([TradeOffs.model_validate_json(t) for t in tables_json], list(names), height=400)
+
 
 cat, assessment = common.page_setup()
 weights = common.weights(cat)
@@ -140,6 +147,7 @@ with col_diagrams:
     names = [common.option_label(k) + (" (this)" if k == option.key else
                                        " (recommended)" if result.recommended and k == result.recommended.key
                                        else " (runner-up)") for k in shown]
-    st.plotly_chart(radar_figure(tables, names, height=400), key="radar", config={"displaylogo": False})
+    st.plotly_chart(_radar(tuple(t.model_dump_json() for t in tables), tuple(names)), key="radar",
+                    config={"displaylogo": False})
 
 cost_panel.show(cat, assessment)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from explorer import ExplorerError
 from explorer.catalog import LOCATION_LABELS, STAGES
+from explorer.render import MEDIA_TYPES, render_dot
+from explorer.render.mermaid import use_case_sequence_mermaid
+from explorer.render.sequence import use_case_sequence_dot
 from pages import common
 
 cat, assessment = common.page_setup()
@@ -48,7 +52,22 @@ with st.expander(f"Why use case {uc.id}? {uc.why.title}", expanded=False):
             st.markdown(f"*{point.title}*\n" + "\n".join(f"- {line}" for line in point.text))
     st.write(uc.why.summary)
 
-st.markdown(f"**Sequence: {uc.sequence.title}**")
+st.markdown(f"**Sequence diagram: {uc.sequence.title}**")
+source = use_case_sequence_dot(uc)
+try:
+    st.image(render_dot(source, "png"), width="content")
+    cols = st.columns(4)
+    stem = f"use-case-{uc.id}-sequence"
+    cols[0].download_button("PNG", render_dot(source, "png"), f"{stem}.png", MEDIA_TYPES["png"],
+                            key="seq_png", icon=":material/download:", on_click="ignore")
+    cols[1].download_button("SVG", lambda: render_dot(source, "svg"), f"{stem}.svg", MEDIA_TYPES["svg"],
+                            key="seq_svg", icon=":material/download:", on_click="ignore")
+    cols[2].download_button("PDF", lambda: render_dot(source, "pdf"), f"{stem}.pdf", MEDIA_TYPES["pdf"],
+                            key="seq_pdf", icon=":material/download:", on_click="ignore")
+except ExplorerError as exc:
+    st.error(str(exc))
+with st.expander("Mermaid source, for pasting into a wiki"):
+    st.code(use_case_sequence_mermaid(uc), language="text")
 who = {p.id: p.name for p in uc.sequence.participants}
 st.dataframe(
     pd.DataFrame(

@@ -94,3 +94,30 @@ def test_no_mojibake_or_seed_typos_in_what_users_see(catalog):
     joined = "\n".join(texts)
     for bad in ("â€", "Ã", "Differnent", "becuase", "trainging", "Redhat"):
         assert bad not in joined, bad
+
+
+@pytest.mark.parametrize("use_case", ["1A", "1B"])
+def test_seed_sequences_render_and_match_the_seed_mermaid(catalog, use_case):
+    from explorer.render import render_dot
+    from explorer.render.mermaid import use_case_sequence_mermaid
+    from explorer.render.sequence import use_case_sequence_dot
+
+    uc = catalog.use_case(use_case)
+    mermaid = use_case_sequence_mermaid(uc)
+    # The seed's own arrows, participant by participant, in its order (typos and mojibake fixed).
+    expected = {
+        "1A": ["C->>PC: Select and use foundation models for training", "PC->>C: Train model with corporate data",
+               "C->>PC: Retrieve trained model", "PC-->>C: Provide trained model",
+               "C->>LI: Deploy model locally for inference", "LI->>C: Perform local inference with corporate data"],
+        "1B": ["C->>PC: Select and use foundation/proprietary models for training",
+               "PC->>C: Train model with corporate data", "C->>PC: Set up generative AI application in the cloud",
+               "PC->>OS: Host AI application on OpenShift / vendor platform",
+               "OS->>PC: Utilize trained model for inference", "PC-->>C: Provide inference services in the cloud"],
+    }[use_case]
+    body = [line.strip() for line in mermaid.splitlines()[2:] if not line.strip().startswith("participant")]
+    assert body == expected
+    source = use_case_sequence_dot(uc)
+    for p in uc.sequence.participants:
+        assert f"{p.id}_head" in source
+    assert render_dot(source, "png").startswith(b"\x89PNG")
+    assert b'href="/' not in render_dot(source, "svg")

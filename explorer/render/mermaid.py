@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from explorer.architecture import ArchitectureModel, Element, Relation
-from explorer.catalog import LOCATION_LABELS, STAGES, Catalog
+from explorer.catalog import LOCATION_LABELS, STAGES, Catalog, UseCase
 from explorer.placement import OptionPlacement
 from explorer.render.sequence import Message, sequence_steps
 
@@ -133,3 +133,14 @@ def sequence_mermaid(model: ArchitectureModel, overlay: bool = False) -> str:
 def _message(step: Message, overlay: bool) -> str:
     arrow = "-->>" if step.reply else "->>"
     return f"{step.source}{arrow}{step.target}: {escape(step.text)}"
+
+
+def use_case_sequence_mermaid(use_case: UseCase) -> str:
+    """Mermaid sequenceDiagram of a use case exactly as the seed document draws it."""
+    seq = use_case.sequence
+    lines = ["sequenceDiagram", f"    title {escape(seq.title, 2 * MAX_TEXT)}"]
+    lines += [f"    participant {p.id} as {escape(p.name)}" for p in seq.participants]
+    for m in seq.messages:
+        arrow = "-->>" if m.reply else "->>"
+        lines.append(f"    {m.sender}{arrow}{m.receiver}: {escape(m.text)}")
+    return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ import html
 from dataclasses import dataclass
 
 from explorer.architecture import ArchitectureModel, Element, Relation
+from explorer.catalog import UseCase
 from explorer.render.views import CLASSIFICATION_COLOURS, FONT, wrap
 
 # The order a lifecycle runs in: keep data in sync, train, ship the model, then answer users.
@@ -150,6 +151,56 @@ def _sequence_dot(model_json: str, overlay: bool) -> str:
         out.append(
             f'  s{i}_label [shape=plaintext, fontsize=9, fontcolor="{colour}", height=0.1, '
             f'pos="{mid:.2f},{y + 0.07 + 0.08 * len(lines):.2f}!", label=<{label}>];'
+        )
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+# --- the seed's own sequences (use cases 1A and 1B) ------------------------------------------
+
+
+def use_case_sequence_dot(use_case: UseCase) -> str:
+    """The seed's sequence diagram of a use case, as written in the source document."""
+    return _use_case_sequence_dot(use_case.model_dump_json(by_alias=True))
+
+
+@functools.lru_cache(maxsize=8)
+def _use_case_sequence_dot(use_case_json: str) -> str:
+    uc = UseCase.model_validate_json(use_case_json)
+    seq = uc.sequence
+    col, row, head_h = 2.8, 0.72, 0.7
+    x = {p.id: i * col for i, p in enumerate(seq.participants)}
+    first = -head_h / 2 - 0.45
+    bottom = first - row * (len(seq.messages) - 1) - 0.45 - head_h / 2
+    title = f"Use case {uc.id}: {seq.title.split(': ', 1)[-1]}"
+    out = [
+        "digraph sequence {",
+        '  graph [layout=neato, splines=line, outputorder=nodesfirst, pad="0.3", '
+        f'fontname="{FONT}", labelloc=t, label=<<b><font point-size="15">{_esc(title)}</font></b>>];',
+        f'  node [fontname="{FONT}", fontsize=10, pin=true];',
+        f'  edge [fontname="{FONT}", fontsize=10, arrowsize=0.7];',
+    ]
+    for p in seq.participants:
+        fill = "#08427B" if p.id == seq.participants[0].id else "#1168BD"
+        label = "<br/>".join(_esc(t) for t in wrap(p.name, 24, 2))
+        for end, y in (("head", 0.0), ("foot", bottom)):
+            out.append(
+                f'  {p.id}_{end} [shape=box, style="rounded,filled", fillcolor="{fill}", fontcolor=white, '
+                f'fixedsize=true, width=2.3, height={head_h:.2f}, pos="{x[p.id]:.2f},{y:.2f}!", '
+                f"label=<<b>{label}</b>>];"
+            )
+        out.append(f'  {p.id}_head -> {p.id}_foot [style=dashed, color="#9CA3AF", arrowhead=none];')
+    for i, m in enumerate(seq.messages):
+        y = first - i * row
+        a, b = f"s{i}_a", f"s{i}_b"
+        out.append(f'  {a} [shape=point, width=0.01, style=invis, pos="{x[m.sender]:.2f},{y:.2f}!"];')
+        out.append(f'  {b} [shape=point, width=0.01, style=invis, pos="{x[m.receiver]:.2f},{y:.2f}!"];')
+        out.append(f'  {a} -> {b} [color="#374151", style={"dashed" if m.reply else "solid"}];')
+        lines = wrap(f"{i + 1}. {m.text}", int(col * 13), 3)
+        mid = (x[m.sender] + x[m.receiver]) / 2
+        out.append(
+            f'  s{i}_label [shape=plaintext, fontsize=9, fontcolor="#374151", height=0.1, '
+            f'pos="{mid:.2f},{y + 0.07 + 0.08 * len(lines):.2f}!", label=<{"<br/>".join(_esc(t) for t in lines)}>];'
         )
     out.append("}")
     return "\n".join(out) + "\n"
