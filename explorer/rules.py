@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import string
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -25,8 +24,7 @@ PLACEHOLDERS = ("placed", "is_are", "needs", "rtt", "target", "compute", "needed
 _PLACE_PHRASE = {
     "public_cloud": "in the public cloud", "local": "on premises", "exchanged": "exchanged with the public cloud",
 }
-_GPU_PARAMS = ("memory_overhead", "serving_bytes_per_param", "full_bytes_per_param", "lora_bytes_per_param",
-               "qlora_bytes_per_param", "none_bytes_per_param", "penalty_per_week")
+_GPU_PARAMS = ("penalty_per_week",)
 
 
 class Violation(BaseModel):
@@ -214,20 +212,56 @@ def latency_breaks(a: Assessment, compute_ttft_ms: float = 0.0) -> bool:
     return a.constraints.cloud_rtt_ms + compute_ttft_ms > a.workload.ttft_target_ms
 
 
-def gpus_needed(catalog: Catalog, a: Assessment, rule: Rule, stages: Iterable[str]) -> dict[str, int]:
-    """GPUs of the owned type each local stage needs: ceil(params × bytes/param × overhead / GPU memory).
+_SIZING: dict[tuple[Any, ...], Any] = {}
 
-    A documented estimate until the sizing engine is merged; training uses the fine-tune method's bytes.
+
+def local_sizing(catalog: Catalog, a: Assessment) -> tuple[Any, Any]:
+    """The cost engine's on-premises sizing: (training, serving), each None when sizing is impossible.
+
+    On the owned GPU type when GPUs are owned, else on the GPU the cost model would buy; serving covers the
+    peak demand, training meets the costing's longest acceptable run. Cached by the inputs that matter.
     """
-    model = catalog.model(a.workload.model)
-    gpu = catalog.gpu(a.constraints.owned_gpus.gpu)
-    p = rule.params
+    from explorer.cost import SECONDS_PER_DAY, resolve_prices
+    from explorer.sizing import SizingError, size_serving, size_training
+
+    owned = a.constraints.owned_gpus
+    gpu_id = owned.gpu if owned.count > 0 else a.costing.gpu
+    key = (id(catalog), gpu_id, a.workload.model_dump_json(), a.costing.model_dump_json(),
+           tuple(sorted(a.prices.items())))
+    if key in _SIZING and _SIZING[key][0] is catalog:
+        return _SIZING[key][1]
+    factors = resolve_prices(catalog, a)
+    w, model, gpu = a.workload, catalog.model(a.workload.model), catalog.gpu(gpu_id)
+    try:
+        training = size_training(model, gpu, w.finetune_method, w.dataset_tokens, w.epochs, factors,
+                                 max_days=a.costing.training_days)
+    except SizingError:
+        training = None
+    peak = w.requests_per_day / SECONDS_PER_DAY * w.peak_factor * factors["eff:traffic_multiplier"]
+    try:
+        serving = size_serving(model, gpu, factors, precision=a.costing.serving_precision,
+                               input_tokens=w.input_tokens, output_tokens=w.output_tokens,
+                               tpot_ms=w.tpot_target_ms, peak_requests_per_second=peak)
+    except SizingError:
+        serving = None
+    if len(_SIZING) > 256:
+        _SIZING.clear()
+    _SIZING[key] = (catalog, (training, serving))
+    return training, serving
+
+
+def gpus_needed(catalog: Catalog, a: Assessment, stages: Iterable[str]) -> dict[str, int]:
+    """GPUs each local stage needs, from the sizing engine, as the cost model counts them.
+
+    Serving: replicas for the peak demand × GPUs per replica; training: the run's GPUs (0 without
+    fine-tuning). A stage the sizing cannot place on the GPU (the model does not fit) is left out.
+    """
+    training, serving = local_sizing(catalog, a)
     out: dict[str, int] = {}
     for stage in stages:
-        per_param = p["serving_bytes_per_param"] if stage == "serving" else p[
-            f"{a.workload.finetune_method}_bytes_per_param"]
-        need = model.params * per_param * p["memory_overhead"] / (gpu.memory_gb * 1e9)
-        out[stage] = math.ceil(need - 1e-9) if need > 0 else 0
+        sized = serving if stage == "serving" else training
+        if sized is not None:
+            out[stage] = sized.gpus
     return out
 
 
@@ -248,17 +282,18 @@ def _evaluate_rule(
                           compute=_fmt(compute_ttft_ms))
     # gpu_capacity
     local = [s for s in rule.stages if locations[s] in rule.locations]
-    needs = gpus_needed(catalog, a, rule, local)
+    needs = gpus_needed(catalog, a, local)
     needed = sum(needs.values())
     owned = a.constraints.owned_gpus
     weeks = a.constraints.procurement_weeks
     if needed <= owned.count or weeks <= 0:
         return None
-    stages = [s for s in local if needs[s] > 0]
+    stages = [s for s in local if needs.get(s, 0) > 0]
     detail = "local " + _join(stages)
     penalty = min(rule.params["penalty_per_week"] * weeks, rule.penalty)
+    gpu = catalog.gpu(owned.gpu if owned.count > 0 else a.costing.gpu)  # the type owned, else the one bought
     return _violation(rule, [(s, "local") for s in stages], penalty=penalty, detail=detail, needed=needed,
-                      owned=owned.count, gpu=catalog.gpu(owned.gpu).name, weeks=_fmt(weeks))
+                      owned=owned.count, gpu=gpu.name, weeks=_fmt(weeks))
 
 
 def evaluate(

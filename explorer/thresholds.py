@@ -150,7 +150,7 @@ class DecisionThreshold(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    input: str  # assessment field (dotted) or "w.<criterion>"
+    input: str  # assessment field (dotted), "prices.<key>" or "w.<criterion>"
     label: str
     unit: str
     current: float
@@ -159,6 +159,9 @@ class DecisionThreshold(BaseModel):
     before: str  # option key recommended now, or "none"
     after: str  # option key recommended past the threshold, or "none"
     message: str
+    # What flips: the recommendation; the cheapest feasible option over the horizon (the score does not weigh
+    # cost); or which of the recommended option and the runner-up costs less.
+    kind: Literal["recommendation", "cheapest", "runner_up_cost"] = "recommendation"
 
 
 def _option_words(key: str) -> str:
@@ -313,22 +316,302 @@ def _weight_thresholds(
     return out
 
 
+# ---------------------------------------------------------------------------
+# Cost-driven inputs: traffic, horizon, GPU prices, utilisation
+# ---------------------------------------------------------------------------
+#
+# The recommendation ranks governance ratings minus penalties and never reads the cost model, so
+# these inputs flip (a) which feasible option is cheapest over the horizon and (b) which of the
+# recommended option and the runner-up costs less. Traffic can also flip the recommendation itself
+# when GPUs are owned, through the procurement penalty of the GPU-capacity rule (see `_traffic_recommendation`).
+
+MAX_HORIZON = 240  # the assessment's own limit on horizon_months
+
+
+@dataclass(frozen=True)
+class _CostInput:
+    input: str  # assessment field, or "prices.<key>"
+    label: str
+    current: float
+    lo: float
+    hi: float
+    scale: Literal["linear", "log"]
+    n: int
+    tol: float
+    totals: Callable[[np.ndarray], np.ndarray]  # values -> (len(values), 8 options) totals over the horizon
+    fmt: Callable[[float], str]
+    exact: bool  # True when `totals` is the engine's own evaluation; else each flip is checked by `evaluate`
+    override: Callable[[float], Assessment]
+
+
+def _sig(x: float, digits: int = 3) -> float:
+    return float(f"{x:.{digits}g}")
+
+
+def _safe(x: float, direction: str) -> float:
+    """``x`` to three significant figures, rounded away from the flip so the sentence stays true."""
+    if x <= 0 or not np.isfinite(x):
+        return x
+    step = 10 ** (np.floor(np.log10(x)) - 2)
+    return float((np.ceil(x / step - 1e-9) if direction == "above" else np.floor(x / step + 1e-9)) * step)
+
+
+def _requests(x: float) -> str:
+    if x >= 1e6:
+        return f"{_sig(x / 1e6):g} M requests/day"
+    return f"{_sig(x):,.0f} requests/day" if x >= 100 else f"{_sig(x):g} requests/day"
+
+
+def _dollars(unit: str) -> Callable[[float], str]:
+    def fmt(x: float) -> str:
+        return f"${x:,.2f} {unit}" if x < 100 else f"${_sig(x):,.0f} {unit}"
+
+    return fmt
+
+
+def _percent(x: float) -> str:
+    return f"{x * 100:.1f}%"
+
+
+def _option_where(result: Any, key: str) -> str:
+    """'scenario 3 with use case 1A (all on premises)': where the costly stages run, in a few words."""
+    o = result.option(*_split(key))
+    where = {s: o.location(s) for s in ("training", "serving", "inference")}
+    if not o.trade_offs or len(set(where.values())) == 1:
+        return f"{_option_words(key)} (all {_PLACES[next(iter(where.values()))]})"
+    return f"{_option_words(key)} (training {_PLACES[where['training']]}, serving {_PLACES[where['serving']]})"
+
+
+_PLACES = {"local": "on premises", "public_cloud": "in the public cloud", "exchanged": "exchanged"}
+
+
+def _split(key: str) -> tuple[int, str]:
+    scenario, use_case = key.split("-")
+    return int(scenario), use_case
+
+
+def _engine_totals(st: Any, values: Mapping[str, Any], n: int, sums: Mapping[str, Any]) -> np.ndarray:
+    """Totals over the horizon, (n, options), from the cost engine's rates at (possibly array) prices.
+
+    The same sum the uncertainty run does: each line item's rate times its monthly pattern's sum.
+    """
+    from explorer.cost import _Prices, _rates
+
+    rates, _ = _rates(st, _Prices(values))
+    options = len(st.placements)
+    total = np.zeros((n, options))
+    for terms in rates.values():
+        for rate, pattern in terms:
+            total += np.broadcast_to(np.asarray(rate, dtype=float), (n, options)) * sums[pattern]
+    return total
+
+
+def _cost_inputs(catalog: Catalog, a: Assessment) -> list[_CostInput]:
+    """Traffic, horizon, the two GPU prices and two efficiency factors, each with a vectorised cost function."""
+    from explorer.cost import _Structure, resolve_prices
+
+    prices = resolve_prices(catalog, a)
+    w = a.workload
+    rpd = w.requests_per_day
+    # Traffic enters the cost only through peak demand and the per-day flows, both proportional to
+    # requests/day × the traffic multiplier; sweeping the multiplier as an array is the engine's own path.
+    ref = a if rpd > 0 else _with(a, "workload.requests_per_day", 1.0)
+    st = _Structure(catalog, ref, prices)
+    base_rpd = ref.workload.requests_per_day
+    sums = st.pattern_sums
+    out: list[_CostInput] = []
+
+    def prices_with(key: str, xs: np.ndarray) -> dict[str, Any]:
+        return {**prices, key: np.asarray(xs, dtype=float)[:, None]}
+
+    tm = prices["eff:traffic_multiplier"]
+    lo, hi = (rpd / 100, min(rpd * 100, 1e10)) if rpd > 0 else (1.0, 1e7)
+    out.append(_CostInput(
+        input="workload.requests_per_day", label="traffic", current=max(rpd, lo), lo=lo, hi=hi, scale="log", n=97,
+        tol=max(rpd, 1.0) * 1e-4,
+        totals=lambda xs: _engine_totals(
+            st, prices_with("eff:traffic_multiplier", tm * np.asarray(xs) / base_rpd), len(xs), sums),
+        fmt=_requests, exact=True, override=lambda x: _with(a, "workload.requests_per_day", x),
+    ))
+
+    # The horizon changes only how many months of each pattern are summed: cumulative sums up to the limit.
+    long = _Structure(catalog, a.model_copy(update={"horizon_months": MAX_HORIZON}), prices)
+    cum = {k: np.cumsum(v) for k, v in long.patterns.items()}
+
+    def horizon_totals(xs: np.ndarray) -> np.ndarray:
+        months = np.clip(np.floor(np.asarray(xs, dtype=float) + 1e-9).astype(int), 1, MAX_HORIZON)
+        return _engine_totals(long, prices, len(months), {k: c[months - 1][:, None] for k, c in cum.items()})
+
+    out.append(_CostInput(
+        input="horizon_months", label="horizon", current=float(a.horizon_months), lo=1.0, hi=float(MAX_HORIZON),
+        scale="linear", n=MAX_HORIZON, tol=0.01, totals=horizon_totals, fmt=lambda x: f"{round(x)} months",
+        exact=True, override=lambda x: a.model_copy(update={"horizon_months": round(x)}),
+    ))
+
+    price_keys = [(st.cloud_price_key(), "cloud GPU-hour price", _dollars("per GPU-hour")),
+                  (f"onprem:{st.onprem_gpu.id}:server", "on-premises server price", _dollars("per GPU"))]
+    for key, label, fmt in price_keys:
+        p = prices[key]
+        lo, hi = (p / 20, p * 20) if p > 0 else (0.0, 100.0)
+        out.append(_CostInput(
+            input=f"prices.{key}", label=label, current=p, lo=lo, hi=hi, scale="log" if p > 0 else "linear", n=97,
+            tol=max(p, 1.0) * 1e-5, totals=lambda xs, key=key: _engine_totals(st, prices_with(key, xs), len(xs), sums),
+            fmt=fmt, exact=True, override=lambda x, key=key: a.model_copy(update={"prices": {**a.prices, key: x}}),
+        ))
+
+    # Utilisation: the decode bandwidth efficiency sets serving replicas (decode is bandwidth-bound), the
+    # training MFU sets cloud training GPU-hours. The sweep keeps the base sizing's batch and tensor-parallel
+    # size, as the uncertainty run does, so each flip is confirmed by the full engine before it is reported.
+    for key, label in (("eff:decode_bandwidth_efficiency", "serving decode bandwidth efficiency"),
+                       ("eff:training_mfu", "training MFU")):
+        item = catalog.price_items[key]
+        out.append(_CostInput(
+            input=f"prices.{key}", label=label, current=prices[key], lo=max(item.min, 0.01), hi=min(item.max, 1.0),
+            scale="linear", n=100, tol=1e-4,
+            totals=lambda xs, key=key: _engine_totals(st, prices_with(key, xs), len(xs), sums),
+            fmt=_percent, exact=False,
+            override=lambda x, key=key: a.model_copy(update={"prices": {**a.prices, key: x}}),
+        ))
+    return out
+
+
+def _cheapest(totals: np.ndarray, columns: Sequence[int], keys: Sequence[str]) -> list[str]:
+    """The cheapest of ``columns`` per row; equal totals (to the cent) go to the earlier column."""
+    sub = np.round(totals[:, list(columns)], 2)
+    return [keys[columns[i]] for i in np.argmin(sub, axis=1)]
+
+
+def _cost_flip_message(kind: str, ci: _CostInput, direction: str, value: float, before: str, after: str,
+                       result: Any, horizon: int) -> str:
+    side = "Above" if direction == "above" else "Below"
+    shown = ci.fmt(_safe(value, direction))
+    if ci.input == "horizon_months":
+        where = (f"From a {round(value)}-month horizon" if direction == "above"
+                 else f"At a horizon of {round(value)} months or less")
+        over = ""
+    elif ci.input == "workload.requests_per_day":
+        where, over = f"{side} {shown}", f" over {horizon} months"
+    else:
+        article = "an" if ci.label[0] in "aeiou" else "a"
+        where, over = f"{side} {article} {ci.label} of {shown}", f" over {horizon} months"
+    if kind == "cheapest":
+        return (f"{where}, {_option_where(result, after)} becomes the cheapest feasible option{over} "
+                f"instead of {_option_where(result, before)}.")
+    rec = result.recommended
+    more = "more" if after == rec.runner_up else "less"
+    return (f"{where}, the recommended {_option_words(rec.key)} costs {more}{over} than the runner-up, "
+            f"{_option_words(rec.runner_up)}.")
+
+
+def _cost_thresholds(catalog: Catalog, a: Assessment, result: Any) -> list[DecisionThreshold]:
+    from explorer.cost import evaluate
+    from explorer.placement import rank
+
+    ranked = rank(result.options)
+    if not ranked:
+        return []
+    keys = [o.key for o in result.options]
+    feasible = [keys.index(o.key) for o in ranked]  # best-ranked first, so a cost tie goes to it
+    choosers: list[tuple[str, list[int]]] = [("cheapest", feasible)]
+    if result.recommended is not None and result.recommended.runner_up is not None:
+        choosers.append(("runner_up_cost", [keys.index(result.recommended.key),
+                                            keys.index(result.recommended.runner_up)]))
+    try:
+        inputs = _cost_inputs(catalog, a)
+    except ExplorerError:  # a price or sizing the cost model cannot resolve: the cost panel says which
+        return []
+    out: list[DecisionThreshold] = []
+    for ci in inputs:
+        for kind, columns in choosers:
+            def choose(xs: np.ndarray, ci=ci, columns=columns) -> list[str]:
+                return _cheapest(ci.totals(xs), columns, keys)
+
+            below, above = nearest_flips(choose, ci.current, ci.lo, ci.hi, n=ci.n, tol=ci.tol, scale=ci.scale,
+                                         vectorised=True)
+            for flip, direction in ((above, "above"), (below, "below")):
+                if flip is None:
+                    continue
+                if not ci.exact and not _confirmed(evaluate, catalog, ci, flip, columns, keys):
+                    continue
+                before, after = (flip.before, flip.after) if direction == "above" else (flip.after, flip.before)
+                if ci.input == "horizon_months":  # the first whole month with the new choice, or the last before
+                    value = float(round(flip.at) if direction == "above" else round(flip.at) - 1)
+                else:
+                    value = flip.at
+                out.append(DecisionThreshold(
+                    input=ci.input, label=ci.label, unit="", current=ci.current, value=value, direction=direction,
+                    before=before, after=after, kind=kind,  # type: ignore[arg-type]
+                    message=_cost_flip_message(kind, ci, direction, value, before, after, result,
+                                               a.horizon_months),
+                ))
+    # A runner-up flip that is also the cheapest option's flip (same input, same value, same pair) says it twice.
+    pair = {result.recommended.key, result.recommended.runner_up} if result.recommended else set()
+    said = {(t.input, round(t.value, 6)) for t in out if t.kind == "cheapest" and {t.before, t.after} == pair}
+    return [t for t in out if t.kind == "cheapest" or (t.input, round(t.value, 6)) not in said]
+
+
+def _confirmed(evaluate: Callable[..., Any], catalog: Catalog, ci: _CostInput, flip: Flip[Any],
+               columns: Sequence[int], keys: Sequence[str]) -> bool:
+    """The full engine (which re-sizes at each value) agrees with the sweep on both sides of the flip."""
+    try:
+        labels = []
+        for x in (flip.lo, flip.hi):
+            totals = np.array([[o.total for o in evaluate(catalog, ci.override(x)).options]])
+            labels.append(_cheapest(totals, columns, keys)[0])
+    except ExplorerError:
+        return False
+    return labels == [flip.before, flip.after]
+
+
+def _traffic_recommendation(
+    catalog: Catalog, a: Assessment, weights: Mapping[str, float] | None
+) -> list[DecisionThreshold]:
+    """Traffic moves the recommendation only through the GPU-capacity rule: more serving GPUs than are owned."""
+    c, rpd = a.constraints, a.workload.requests_per_day
+    if c.owned_gpus.count <= 0 or c.procurement_weeks <= 0 or rpd <= 0:
+        return []
+
+    def choose(x: float) -> str:
+        return recommended_key(catalog, _with(a, "workload.requests_per_day", x), weights)
+
+    below, above = nearest_flips(choose, rpd, rpd / 100, min(rpd * 100, 1e10), n=25, scale="log", tol=rpd * 1e-3)
+    out = []
+    for flip, direction in ((above, "above"), (below, "below")):
+        if flip is None:
+            continue
+        before, after = (flip.before, flip.after) if direction == "above" else (flip.after, flip.before)
+        out.append(DecisionThreshold(
+            input="workload.requests_per_day", label="traffic", unit="requests/day", current=rpd, value=flip.at,
+            direction=direction, before=before, after=after,
+            message=(f"{'Above' if direction == 'above' else 'Below'} {_requests(flip.at)}, the recommendation "
+                     f"moves from {_option_words(before)} to {_option_words(after)}, because the GPUs local "
+                     f"serving needs {'exceed' if direction == 'above' else 'fit within'} the "
+                     f"{c.owned_gpus.count} owned."),
+        ))
+    return out
+
+
 def decision_thresholds(
     catalog: Catalog, a: Assessment, weights: Mapping[str, float] | None = None, result: Any = None
 ) -> tuple[DecisionThreshold, ...]:
-    """What would flip the recommendation: the cloud round trip, the TTFT target and each criterion weight.
+    """What would flip the decision.
 
-    Cost-driven inputs (traffic, horizon, GPU price, utilisation) plug into the same :func:`nearest_flips`
-    once the cost engine is merged.
+    The recommendation (``kind="recommendation"``): the cloud round trip, the TTFT target, each criterion
+    weight, and traffic where owned GPUs make the procurement penalty depend on it. The cost model
+    (``kind="cheapest"`` and ``"runner_up_cost"``): traffic, horizon, the cloud GPU-hour and on-premises
+    server prices, decode bandwidth efficiency and training MFU; the score does not weigh cost, so these
+    flip which feasible option is cheapest and whether the recommended option costs more than the runner-up.
     """
     from explorer.placement import place
 
     result = result if result is not None else place(catalog, a, weights)
-    found = _latency_thresholds(catalog, a, weights) + _weight_thresholds(catalog, a, weights, result)
-    # Inputs of the assessment first (they name a concrete number to check), then weights; nearest first,
-    # relative to each input's own scale.
-    return tuple(sorted(found, key=lambda t: (t.input.startswith("w."),
-                                              abs(t.value - t.current) / max(abs(t.current), 1.0))))
+    found = (_latency_thresholds(catalog, a, weights) + _traffic_recommendation(catalog, a, weights)
+             + _weight_thresholds(catalog, a, weights, result) + _cost_thresholds(catalog, a, result))
+    # The recommendation first, then the cheapest option, then the runner-up's cost; inputs of the assessment
+    # before weights (they name a concrete number to check); nearest first, relative to each input's scale.
+    kinds = {"recommendation": 0, "cheapest": 1, "runner_up_cost": 2}
+    return tuple(sorted(found, key=lambda t: (kinds[t.kind], t.input.startswith("w."),
+                                              abs(t.value - t.current) / max(abs(t.current), 1e-9))))
 
 
 def flip_table(thresholds: Sequence[DecisionThreshold]) -> list[dict[str, Any]]:

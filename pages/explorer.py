@@ -68,11 +68,22 @@ with col_best:
         st.info(f"{title}  \n{best.reasons[0]}", icon=":material/star:")
         with st.expander("Why, and what would flip it"):
             st.markdown("\n".join(f"- {r}" for r in best.reasons[1:]))
-            if thresholds:
-                st.markdown("**What would flip it**  \n" + "\n".join(f"- {t.message}" for t in thresholds[:6]))
+            flips = [t for t in thresholds if t.kind == "recommendation"]
+            costs = [t for t in thresholds if t.kind != "recommendation"]
+            if flips:
+                st.markdown("**What would flip it**  \n" + "\n".join(f"- {t.message}" for t in flips[:6]))
             else:
-                st.caption("No single change of the cloud round trip, the TTFT target or one weight (0 to 5) "
-                           "flips this recommendation.")
+                st.caption("No single change of the cloud round trip, the TTFT target, the traffic or one weight "
+                           "(0 to 5) flips this recommendation.")
+            st.markdown("**What would change the cheapest option**")
+            st.caption("The score weighs governance ratings and penalties, not cost: traffic, horizon, GPU prices "
+                       "and utilisation change which feasible option is cheapest, and whether the recommendation "
+                       "costs more than the runner-up.")
+            if costs:
+                st.markdown("\n".join(f"- {t.message}" for t in costs[:6]))
+            else:
+                st.caption("From 1/100 to 100 times today's traffic, over horizons of 1 to 240 months and at 1/20 "
+                           "to 20 times today's GPU prices, the cheapest feasible option stays the same.")
 
 col_tables, col_diagrams = st.columns([2, 3], gap="large")
 with col_tables:

@@ -119,36 +119,62 @@ def test_anonymised_data_lifts_the_data_rules(catalog, rule_id):
     assert not any(v.rule == rule_id for o in result.options for v in (*o.violations, *o.cautions))
 
 
-def test_gpu_estimate_by_hand(catalog):
-    r = rule(catalog, "gpu-procurement-lead-time")
-    a = parse_assessment({}, catalog=catalog)  # Llama 3.1 70B (70.6 B params), LoRA, H100 80 GB
-    # serving: 70.6e9 × 2 B × 1.2 / 80e9 = 2.118 → 3; LoRA training: same bytes → 3
-    assert gpus_needed(catalog, a, r, ["serving", "training"]) == {"serving": 3, "training": 3}
-    full = parse_assessment({"workload": {"model": "llama-3.1-8b", "finetune_method": "full"}}, catalog=catalog)
-    # 8.03e9 × 16 B × 1.2 / 80e9 = 1.9272 → 2
-    assert pytest.approx(1.9272) == 8.03e9 * 16 * 1.2 / 80e9
-    assert gpus_needed(catalog, full, r, ["training"]) == {"training": 2}
-    qlora = parse_assessment({"workload": {"finetune_method": "qlora"}}, catalog=catalog)
-    # 70.6e9 × 0.5 × 1.2 / 80e9 = 0.5295 → 1
-    assert gpus_needed(catalog, qlora, r, ["training"]) == {"training": 1}
+def test_gpu_counts_come_from_the_sizing_engine(catalog):
+    from explorer.cost import evaluate as cost
+    from explorer.sizing import default_factors, size_serving
+
+    a = parse_assessment({}, catalog=catalog)  # Llama 3.1 70B (70.6 B params), LoRA, H100 (989 TFLOPS bf16)
+    needs = gpus_needed(catalog, a, ["serving", "training"])
+    # LoRA training of 2e9 tokens × 2 epochs: 6 × 70.6e9 × 4e9 × 0.6667 = 1.130e21 FLOPs at 40% MFU
+    # = 1.130e21 / (989e12 × 0.4) / 3600 = 793 GPU-hours; in 7 days (168 h) that is 793 / 168 = 4.7 → 5 GPUs,
+    # rounded to a whole node size (1, 2, 4, 8): 8.
+    assert pytest.approx(4.72, abs=0.01) == 6 * 70.6e9 * 4e9 * 0.6667 / (989e12 * 0.4) / 3600 / 168
+    assert needs["training"] == 8
+    # Serving: 50,000 requests/day × peak 3 = 1.74 requests/s, which one 4-GPU replica covers (the sizing
+    # engine's tensor-parallel choice, checked in test_sizing.py).
+    serving = size_serving(catalog.model("llama-3.1-70b"), catalog.gpu("h100-sxm"), default_factors(catalog),
+                           input_tokens=800, output_tokens=300, tpot_ms=60,
+                           peak_requests_per_second=50_000 / 86_400 * 3)
+    assert needs["serving"] == serving.gpus == serving.replicas * serving.tensor_parallel == 1 * 4
+    # The same count the cost model buys for the all-local option 3-1A: 4 + 8 = 12.
+    assert cost(catalog, a).option(3, "1A").onprem_gpus == 12
     none = parse_assessment({"workload": {"finetune_method": "none"}}, catalog=catalog)
-    assert gpus_needed(catalog, none, r, ["training"]) == {"training": 0}
+    assert gpus_needed(catalog, none, ["training"]) == {"training": 0}
+    # Ten times the traffic: 17.4 requests/s needs more replicas, hence more GPUs.
+    busy = parse_assessment({"workload": {"requests_per_day": 500_000}}, catalog=catalog)
+    assert gpus_needed(catalog, busy, ["serving"])["serving"] > 4
+
+
+def test_gpu_count_left_out_when_the_model_does_not_fit(catalog, monkeypatch):
+    import explorer.sizing
+    from explorer.sizing import SizingError
+
+    def does_not_fit(*args, **kwargs):
+        raise SizingError("Model does not fit.")
+
+    monkeypatch.setattr(explorer.sizing, "size_serving", does_not_fit)
+    # A different request rate, so the cached sizing of other tests is not reused.
+    a = parse_assessment({"workload": {"requests_per_day": 12_345}}, catalog=catalog)
+    # Serving cannot be sized (the cost page says why); the placement still works and counts training alone.
+    assert gpus_needed(catalog, a, ["serving", "training"]) == {"training": 8}
+    (v,) = [v for v in place(catalog, a).option(3, "1A").cautions if v.rule == "gpu-procurement-lead-time"]
+    assert v.message.startswith("Local training needs 8 NVIDIA H100 SXM5 80GB GPUs but 0 are owned")
 
 
 def test_gpu_message_and_penalty(catalog):
     o = _result("gpu-procurement-lead-time").option(3, "1A")
     (v,) = o.cautions
-    assert v.message == ("Local training and serving needs 6 NVIDIA H100 SXM5 80GB GPUs but 0 are owned: "
+    assert v.message == ("Local training and serving need 12 NVIDIA H100 SXM5 80GB GPUs but 0 are owned: "
                          "procurement takes 16 weeks")
     assert v.penalty == min(0.5 * 16, 15) == 8
     assert o.score == pytest.approx(o.governance_score - 8)
 
 
-@pytest.mark.parametrize(("owned", "weeks", "broken"), [(5, 16, True), (6, 16, False), (0, 0, False)])
+@pytest.mark.parametrize(("owned", "weeks", "broken"), [(11, 16, True), (12, 16, False), (0, 0, False)])
 def test_owned_gpus_and_lead_time(catalog, owned, weeks, broken):
     a = parse_assessment({"constraints": {"owned_gpus": {"gpu": "h100-sxm", "count": owned},
                                           "procurement_weeks": weeks}}, catalog=catalog)
-    o = place(catalog, a).option(3, "1A")  # needs 3 + 3 = 6 GPUs
+    o = place(catalog, a).option(3, "1A")  # needs 4 serving + 8 training = 12 GPUs
     assert any(v.rule == "gpu-procurement-lead-time" for v in o.cautions) == broken
 
 
@@ -288,8 +314,8 @@ def _edit_rules(data_copy: Path, edit) -> None:
         (lambda c: c["rules"][2].update(penalty=0), "a soft rule needs a penalty above 0"),
         (lambda c: c["rules"][2].pop("requires"), "a compliance rule must state what the regime requires"),
         (lambda c: c["rules"][2].update(regime="sox"), "regime must be one of gdpr, hipaa"),
-        (lambda c: c["rules"][9]["params"].pop("memory_overhead"),
-         "a gpu_capacity rule needs params memory_overhead"),
+        (lambda c: c["rules"][9]["params"].pop("penalty_per_week"),
+         "a gpu_capacity rule needs params penalty_per_week"),
         (lambda c: c.update(rules=[r for r in c["rules"] if r.get("regime") != "hipaa"]),
          "field 'rules': no rule states what hipaa requires"),
         (lambda c: c["rules"][0].update(source=""), "rules[0].source"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -176,3 +177,189 @@ def test_no_thresholds_when_nothing_can_flip(catalog):
 
     a = load_assessment("preset:regulated-bank", catalog)
     assert decision_thresholds(catalog, a) == ()
+
+
+# --- cost-driven inputs: the cheapest option, the runner-up, and traffic through owned GPUs ------------------
+
+HOURS = 30.4375 * 24  # 730.5 hours in an average month
+# Llama 3.1 70B LoRA on 2e9 tokens × 2 epochs: 6 · 70.6e9 · 4e9 · 0.6667 FLOPs at 40% of 989 TFLOPS.
+TRAIN_HOURS = 6 * 70.6e9 * 4e9 * 0.6667 / (989e12 * 0.40) / 3600  # ≈ 793 GPU-hours per run
+PRICE = "prices.aws:h100-sxm:on_demand"
+
+
+def cheapest(catalog, a) -> set[str]:
+    """The engine's cheapest feasible options (ties to the cent included), straight from the cost model."""
+    from explorer.cost import evaluate
+
+    feasible = {o.key for o in place(catalog, a).options if o.feasible}
+    totals = {o.key: round(o.total, 2) for o in evaluate(catalog, a).options if o.key in feasible}
+    return {k for k, v in totals.items() if v == min(totals.values())}
+
+
+def with_price(a, key, value):
+    return a.model_copy(update={"prices": {**a.prices, key: value}})
+
+
+def test_cloud_gpu_price_threshold_by_hand(catalog):
+    from explorer.cost import evaluate
+
+    a = parse_assessment({}, catalog=catalog)  # 70B LoRA, 50,000 requests/day, AWS H100 at $6.88, 36 months
+    (t,) = [t for t in decision_thresholds(catalog, a)
+            if t.kind == "cheapest" and t.input == PRICE and t.direction == "below"]
+    assert (t.before, t.after) == ("1-1A", "2-1B")
+    # Each total is linear in the GPU-hour price p: total = A + B·p, B being the cloud GPU-hours over 36 months.
+    key = "aws:h100-sxm:on_demand"
+    free, one = evaluate(catalog, with_price(a, key, 0.0)), evaluate(catalog, with_price(a, key, 1.0))
+    runs = 12  # retraining every 3 months over 36: months 0, 3, …, 33
+    # 1-1A trains in the cloud and serves on premises; 2-1B also serves in the cloud on one 4-GPU replica.
+    b_1a = TRAIN_HOURS * runs
+    b_2b = TRAIN_HOURS * runs + 4 * HOURS * 36
+    assert one.option(1, "1A").total - free.option(1, "1A").total == pytest.approx(b_1a, rel=1e-3)
+    assert one.option(2, "1B").total - free.option(2, "1B").total == pytest.approx(b_2b, rel=1e-3)
+    # They cost the same where A_1A + B_1A·p = A_2B + B_2B·p  ⇔  p = (A_1A − A_2B) / (B_2B − B_1A).
+    a_1a, a_2b = free.option(1, "1A").total, free.option(2, "1B").total
+    p = (a_1a - a_2b) / (b_2b - b_1a)
+    assert t.value == pytest.approx(p, rel=1e-3)
+    # The engine just below and just above the reported value: the cheapest option differs.
+    # (1-1B places every stage as 1-1A does and costs the same; the tie goes to the better-ranked 1-1A.)
+    assert cheapest(catalog, with_price(a, key, t.value * 0.999)) == {"2-1B"}
+    assert cheapest(catalog, with_price(a, key, t.value * 1.001)) == {"1-1A", "1-1B"}
+    assert t.message == (
+        f"Below a cloud GPU-hour price of ${math.floor(p * 100) / 100:.2f} per GPU-hour, scenario 2 with use case 1B "
+        "(all in the public cloud) becomes the cheapest feasible option over 36 months instead of scenario 1 with "
+        "use case 1A (training in the public cloud, serving on premises).")
+
+
+def test_horizon_threshold_is_the_first_month_with_the_new_choice(catalog):
+    a = parse_assessment({}, catalog=catalog)
+    (t,) = [t for t in decision_thresholds(catalog, a) if t.kind == "cheapest" and t.input == "horizon_months"]
+    # Buying servers up front costs 1-1A more in the first months; the cloud's GPU-hours catch up later.
+    assert t.direction == "below" and (t.before, t.after) == ("1-1A", "2-1B")
+    k = int(t.value)
+    assert cheapest(catalog, a.model_copy(update={"horizon_months": k})) == {"2-1B"}
+    assert cheapest(catalog, a.model_copy(update={"horizon_months": k + 1})) == {"1-1A", "1-1B"}
+    assert t.message.startswith(f"At a horizon of {k} months or less, scenario 2 with use case 1B")
+
+
+def test_traffic_threshold_on_premises_becomes_cheapest(catalog):
+    a = parse_assessment({"workload": {"model": "llama-3.1-8b", "finetune_method": "full"}, "horizon_months": 60},
+                         catalog=catalog)
+    (t,) = [t for t in decision_thresholds(catalog, a)
+            if t.kind == "cheapest" and t.input == "workload.requests_per_day"]
+    assert t.direction == "above" and (t.before, t.after) == ("2-1B", "1-1A")
+    below = a.model_copy(update={"workload": a.workload.model_copy(update={"requests_per_day": t.value * 0.999})})
+    above = a.model_copy(update={"workload": a.workload.model_copy(update={"requests_per_day": t.value * 1.001})})
+    assert cheapest(catalog, below) == {"2-1B"} and cheapest(catalog, above) == {"1-1A", "1-1B"}
+    shown = math.ceil(t.value / 1e4) / 100  # millions, three significant figures, rounded up past the flip
+    assert t.message == (
+        f"Above {shown:g} M requests/day, scenario 1 with use case 1A (training in the public cloud, serving on "
+        "premises) becomes the cheapest feasible option over 60 months instead of scenario 2 with use case 1B "
+        "(all in the public cloud).")
+
+
+@pytest.mark.parametrize("raw", [
+    {},
+    {"workload": {"requests_per_day": 2000, "model": "llama-3.1-8b"}},
+    {"workload": {"model": "llama-3.1-8b", "finetune_method": "full"}, "horizon_months": 60},
+    {"constraints": {"owned_gpus": {"gpu": "h100-sxm", "count": 4}}, "costing": {"capex": "amortise"}},
+])
+def test_every_cost_threshold_agrees_with_the_engine(catalog, raw):
+    from explorer.cost import evaluate
+
+    a = parse_assessment(raw, catalog=catalog)
+    result = place(catalog, a)
+    found = [t for t in decision_thresholds(catalog, a, result=result) if t.kind != "recommendation"]
+    assert found, "each of these assessments has at least one cost flip in range"
+    rec = result.recommended
+    for t in found:
+        lo, hi = (t.value * 0.999, t.value * 1.001) if t.input != "horizon_months" else (t.value, t.value + 1)
+        if t.input == "horizon_months" and t.direction == "above":
+            lo, hi = t.value - 1, t.value
+        sides = []
+        for x in (lo, hi):
+            if t.input == "horizon_months":
+                changed = a.model_copy(update={"horizon_months": int(x)})
+            elif t.input == "workload.requests_per_day":
+                changed = a.model_copy(update={"workload": a.workload.model_copy(update={"requests_per_day": x})})
+            else:
+                changed = with_price(a, t.input.removeprefix("prices."), x)
+            if t.kind == "cheapest":
+                sides.append(cheapest(catalog, changed))
+            else:
+                totals = {o.key: round(o.total, 2) for o in evaluate(catalog, changed).options}
+                ru = rec.runner_up
+                sides.append({rec.key} if totals[rec.key] <= totals[ru] else {ru})
+        now, then = (t.before, t.after) if t.direction == "above" else (t.after, t.before)
+        assert now in sides[0] and then in sides[1], t.message
+
+
+def test_traffic_flips_the_recommendation_through_owned_gpus(catalog):
+    # 4 owned H100s serve 50,000 requests/day on one 4-GPU replica, so 1-1A (serving on premises) has no
+    # procurement penalty and is recommended; once a second replica is needed it waits 16 weeks (−8 points).
+    a = parse_assessment({"constraints": {"owned_gpus": {"gpu": "h100-sxm", "count": 4}}}, catalog=catalog)
+    (t,) = [t for t in decision_thresholds(catalog, a)
+            if t.kind == "recommendation" and t.input == "workload.requests_per_day"]
+    assert t.direction == "above" and (t.before, t.after) == ("1-1A", "2-1B")
+
+    def recommended(x):
+        changed = a.model_copy(update={"workload": a.workload.model_copy(update={"requests_per_day": x})})
+        return place(catalog, changed).recommended.key
+
+    assert recommended(t.value * 0.999) == "1-1A" and recommended(t.value * 1.001) == "2-1B"
+    assert t.message == (f"Above {math.ceil(t.value / 1000) * 1000:,} requests/day, the recommendation moves from "
+                         "scenario 1 with use case 1A to scenario 2 with use case 1B, because the GPUs local serving "
+                         "needs exceed the 4 owned.")
+
+
+def test_runner_up_cost_flip_is_not_said_twice(catalog):
+    # By default the runner-up 1-1A is also the cheapest option: its price flips are the cheapest option's.
+    a = parse_assessment({}, catalog=catalog)
+    found = decision_thresholds(catalog, a)
+    cheap = {(t.input, round(t.value, 6)) for t in found if t.kind == "cheapest"}
+    assert all((t.input, round(t.value, 6)) not in cheap for t in found if t.kind == "runner_up_cost")
+
+
+# --- where the thresholds show: place --json and the Explorer's "what would flip it" panel --------------------
+
+
+def test_place_json_carries_the_cost_thresholds(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "a.yaml"
+    path.write_text("constraints: {owned_gpus: {gpu: h100-sxm, count: 4}}\n")
+    out = subprocess.run([sys.executable, "-m", "explorer", "place", str(path), "--json"],
+                         cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, check=True)
+    rows = json.loads(out.stdout)["thresholds"]
+    assert all(set(r) == {"input", "label", "unit", "current", "value", "direction", "before", "after", "message",
+                          "kind"} for r in rows)
+    kinds = {(r["kind"], r["input"]) for r in rows}
+    assert ("recommendation", "workload.requests_per_day") in kinds
+    assert ("cheapest", PRICE) in kinds
+    (traffic,) = [r for r in rows if (r["kind"], r["input"]) == ("recommendation", "workload.requests_per_day")]
+    assert traffic["message"].startswith("Above 340,000 requests/day, the recommendation moves from scenario 1")
+
+
+def test_explorer_panel_shows_cost_flips_after_a_horizon_change():
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    at.run()
+    shown = "\n".join(str(m.value) for m in at.markdown)
+    assert "**What would change the cheapest option**" in shown
+    assert "At a horizon of 16 months or less, scenario 2 with use case 1B (all in the public cloud) becomes " \
+           "the cheapest feasible option" in shown
+    captions = "\n".join(str(c.value) for c in at.caption)
+    assert "The score weighs governance ratings and penalties, not cost" in captions
+
+    at.number_input(key="horizon_months").set_value(12).run()
+    assert not at.exception
+    shown = "\n".join(str(m.value) for m in at.markdown)
+    # At 12 months the all-cloud option is cheapest; from 17 months buying 1-1A's serving GPUs pays off.
+    assert "From a 17-month horizon, scenario 1 with use case 1A (training in the public cloud, serving on " \
+           "premises) becomes the cheapest feasible option instead of scenario 2 with use case 1B" in shown
+    assert "over 12 months" in shown  # the price flips name the horizon they are computed over
