@@ -170,7 +170,7 @@ def _use_case_sequence_dot(use_case_json: str) -> str:
     seq = uc.sequence
     col, row, head_h = 2.8, 0.72, 0.7
     x = {p.id: i * col for i, p in enumerate(seq.participants)}
-    first = -head_h / 2 - 0.45
+    first = -head_h / 2 - 0.75  # room for a three-line label above the first arrow
     bottom = first - row * (len(seq.messages) - 1) - 0.45 - head_h / 2
     title = f"Use case {uc.id}: {seq.title.split(': ', 1)[-1]}"
     out = [
