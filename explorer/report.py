@@ -659,8 +659,9 @@ def _sizing(pdf: ReportPDF, ctx: ReportContext) -> None:
             ("Fine-tuning", f"{METHOD_NAMES.get(training.method, training.method)} {where[train_at]}, "
                             f"{count(training.tokens)} tokens per run, {runs} run{'s' if runs != 1 else ''} "
                             f"over the horizon"),
-            ("GPUs for fine-tuning", f"{training.gpus} × {gpu.name} ({training.gpus_for_memory} to fit in memory, "
-                                     f"{training.gpus_for_time} to finish within {a.costing.training_days:g} days)"),
+            ("GPUs for fine-tuning", f"{training.gpus} × {gpu.name}: at least {training.gpus_for_memory} to hold the "
+                                     f"training state and {training.gpus_for_time} to finish within "
+                                     f"{a.costing.training_days:g} days, rounded up to whole nodes"),
             ("Memory per GPU", f"{training.memory_gb_per_gpu:,.1f} GB of {gpu.memory_gb:g} GB "
                                f"({training.activations_gb_per_gpu:,.1f} GB of it activations)"),
             ("Compute", f"{scientific(training.flops)} FLOPs at {training.mfu:.0%} model-FLOPs utilisation: "
@@ -692,7 +693,7 @@ def _sizing(pdf: ReportPDF, ctx: ReportContext) -> None:
         owned = chosen.onprem_gpus - chosen.onprem_gpus_new
         rows.append(("GPUs on premises", f"{chosen.onprem_gpus} running, of which {owned} already owned and "
                                          f"{chosen.onprem_gpus_new} bought"))
-    pdf.grid(("Quantity", "Value"), rows, (26, 74), size=8.5)
+    pdf.grid(("Quantity", "Value"), rows, (31, 69), size=8.5)
 
 
 def _price_rows(ctx: ReportContext) -> list[tuple[str, ...]]:
