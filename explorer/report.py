@@ -8,7 +8,8 @@ import math
 import struct
 import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -727,26 +728,42 @@ Progress = Callable[[float, str], None]
 
 def report_context(catalog: Catalog, assessment: Assessment, today: dt.date | None = None,
                    progress: Progress | None = None) -> ReportContext:
-    """Everything the sections print, computed once: placement, trade-offs, diagrams and charts."""
+    """Everything the sections print, computed once: placement, cost, trade-offs, diagrams and charts.
+
+    The cost model and the plotly charts (kaleido's browser) run on a worker thread beside the Graphviz
+    diagrams; progress is only ever reported from the calling thread.
+    """
     note = progress or (lambda _f, _m: None)
     note(0.05, "Placing every option")
     option, model = chosen_option(catalog, assessment)
-    note(0.07, "Costing every option")
+    base = ReportContext(
+        catalog=catalog, assessment=assessment, placement=place(catalog, assessment), option=option, model=model,
+        trade_offs=all_trade_offs(catalog), date=today or dt.date.today(),
+    )
+    diagrams: dict[str, bytes] = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-charts") as pool:
+        charted = pool.submit(_cost_and_charts, base)
+        for i, view in enumerate(REPORT_VIEWS):
+            note(0.1 + 0.35 * i / len(REPORT_VIEWS), f"Drawing a diagram: {VIEW_TITLES[view]}")
+            diagrams[f"view:{view}"] = render_dot(view_source(catalog, assessment, view), "png", 120)
+        note(0.5, "Drawing the charts")
+        ctx = charted.result()
+    ctx.images.update(diagrams)
+    return ctx
+
+
+def _cost_and_charts(base: ReportContext) -> ReportContext:
+    """The cost analysis (the same call as the Cost page, so the numbers match the UI) and every chart."""
+    images = {
+        "trade_off_chart": figure_to_image(trade_off_figure(base), width=900, height=520),
+        "score_chart": figure_to_image(score_figure(base), width=900, height=420),
+    }
     cost, cost_error = None, ""
-    try:  # the same call as the Cost page, so the numbers match the UI
-        cost = analyse(catalog, assessment, samples=COST_SAMPLES)
+    try:
+        cost = analyse(base.catalog, base.assessment, samples=COST_SAMPLES)
     except ExplorerError as exc:  # the report still builds; the cost section says why it has no figures
         cost_error = str(exc)
-    ctx = ReportContext(
-        catalog=catalog, assessment=assessment, placement=place(catalog, assessment), option=option, model=model,
-        trade_offs=all_trade_offs(catalog), date=today or dt.date.today(), cost=cost, cost_error=cost_error,
-    )
-    for i, view in enumerate(REPORT_VIEWS):
-        note(0.1 + 0.35 * i / len(REPORT_VIEWS), f"Drawing a diagram: {VIEW_TITLES[view]}")
-        ctx.images[f"view:{view}"] = render_dot(view_source(catalog, assessment, view), "png", 120)
-    note(0.5, "Drawing the charts")
-    ctx.images["trade_off_chart"] = figure_to_image(trade_off_figure(ctx), width=900, height=520)
-    ctx.images["score_chart"] = figure_to_image(score_figure(ctx), width=900, height=420)
+    ctx = replace(base, cost=cost, cost_error=cost_error, images=images)
     ctx.images.update(cost_images(ctx))
     return ctx
 
@@ -755,10 +772,13 @@ def build_report(catalog: Catalog, assessment: Assessment, *, today: dt.date | N
                  sections: Sequence[Section] | None = None, progress: Progress | None = None) -> bytes:
     """The report as PDF bytes. ``progress(fraction, message)`` is called as it builds."""
     note = progress or (lambda _f, _m: None)
-    ctx = report_context(catalog, assessment, today, note)
+    day = today or dt.date.today()
+    title = f"{_shorten(assessment.customer or 'Customer', 60)}: deployment scenario assessment, {_long_date(day)}"
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-fonts") as pool:
+        document = pool.submit(ReportPDF, title)  # parsing the fonts overlaps drawing the diagrams and charts
+        ctx = report_context(catalog, assessment, day, note)
+        pdf = document.result()
     parts = list(SECTIONS if sections is None else sections)
-    title = f"{_shorten(ctx.customer, 60)}: deployment scenario assessment, {_long_date(ctx.date)}"
-    pdf = ReportPDF(title)
     for i, section in enumerate(parts):
         note(0.7 + 0.25 * i / len(parts), f"Writing {section.title.lower()}")
         # The contents placeholder leaves a fresh page behind it: use that rather than a blank one.
