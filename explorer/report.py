@@ -317,7 +317,8 @@ def inputs_section(pdf: ReportPDF, ctx: ReportContext) -> None:
         ("Scenario and use case", f"Scenario {a.scenario}, use case {a.use_case}"),
         ("Horizon", f"{a.horizon_months} months"),
         ("Model", f"{model.name} ({model.params_b:g} B parameters, {model.licence_name})"),
-        ("Fine-tuning", f"{w.finetune_method}; {w.dataset_tokens:,.0f} tokens × {w.epochs:g} epochs"),
+        ("Fine-tuning", f"{METHOD_NAMES.get(w.finetune_method, 'none')}; {count(w.dataset_tokens)} tokens × "
+                        f"{w.epochs:g} epochs"),
         ("Retraining", f"every {w.retrain_every_months} months" if w.retrain_every_months else "never"),
         ("Requests", f"{w.requests_per_day:,.0f} per day, peak × {w.peak_factor:g}; "
                      f"{w.input_tokens:,} tokens in, {w.output_tokens:,} out"),
@@ -347,6 +348,8 @@ def inputs_section(pdf: ReportPDF, ctx: ReportContext) -> None:
     pdf.grid(("Assumption", "Value", "Source", "As of"), assumptions, (34, 16, 38, 12))
     prices = _price_rows(ctx)
     if prices:
+        if pdf.get_y() > pdf.h - pdf.b_margin - 80:  # keep the heading with the first rows
+            pdf.add_page()
         pdf.heading("Prices and efficiency factors used by the cost model", level=2)
         pdf.para("Every price and factor the cost model read for this assessment. Each key can be overridden in "
                  "the assessment's prices (the Cost page's table); overrides are marked.", size=9,
