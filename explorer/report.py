@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import struct
+import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,7 +21,9 @@ from PIL import Image
 from explorer.architecture import ArchitectureModel
 from explorer.assessment import Assessment
 from explorer.catalog import LOCATION_LABELS, SCENARIO_IDS, STAGES, USE_CASE_IDS, Catalog, option_key
-from explorer.errors import RenderError
+from explorer.charts import breakdown_chart, cumulative_chart, tornado_chart
+from explorer.cost import LINE_ITEMS, REFERENCE, CostAnalysis, analyse
+from explorer.errors import ExplorerError, RenderError
 from explorer.governance import TradeOffs, all_trade_offs
 from explorer.kaleido_export import figure_to_image
 from explorer.placement import OptionPlacement, PlacementResult, format_bytes, place
@@ -68,7 +73,8 @@ class ReportPDF(FPDF):
             self.add_font(FONT, style, FONT_DIR / name)
         fallbacks = []
         if FALLBACK_FONT.is_file():
-            for style in ("", "B", "I", "BI"):
+            # Regular and bold only: each parse of the CJK font costs ~0.5 s; italic text falls back to regular.
+            for style in ("", "B"):
                 self.add_font("WenQuanYi", style, FALLBACK_FONT)
             fallbacks.append("WenQuanYi")
         self.set_fallback_fonts(fallbacks, exact_match=False)
@@ -137,8 +143,11 @@ class ReportPDF(FPDF):
         self.ln(0.8)
 
     def grid(self, headings: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[float],
-             size: float = 8.5, align: str = "LEFT") -> None:
-        """A table whose cells wrap and whose heading repeats on every page it spans."""
+             size: float = 8.5, align: str | tuple[str, ...] = "LEFT", total_row: bool = False) -> None:
+        """A table whose cells wrap and whose heading repeats on every page it spans.
+
+        ``align`` is one alignment or one per column; ``total_row`` sets the last row in bold.
+        """
         self.set_font(FONT, size=size)
         self.set_draw_color(*RULE)
         heading_style = FontFace(emphasis="BOLD", fill_color=HEADING_FILL, color=INK)
@@ -149,8 +158,9 @@ class ReportPDF(FPDF):
             cell_fill_color=(247, 249, 252), cell_fill_mode="ROWS",
         ) as table:
             table.row([clean(h) for h in headings])
-            for row in rows:
-                table.row([clean(c) for c in row])
+            for i, row in enumerate(rows):
+                style = FontFace(emphasis="BOLD") if total_row and i == len(rows) - 1 else None
+                table.row([clean(c) for c in row], style=style)
         self.set_font(FONT, size=10)
         self.ln(3)
 
@@ -206,6 +216,8 @@ class ReportContext:
     trade_offs: dict[str, TradeOffs]
     date: dt.date
     images: dict[str, bytes] = field(default_factory=dict)
+    cost: CostAnalysis | None = None  # None when the cost model cannot price the assessment
+    cost_error: str = ""  # the engine's one-sentence reason, then
 
     @property
     def customer(self) -> str:
@@ -305,7 +317,8 @@ def inputs_section(pdf: ReportPDF, ctx: ReportContext) -> None:
         ("Scenario and use case", f"Scenario {a.scenario}, use case {a.use_case}"),
         ("Horizon", f"{a.horizon_months} months"),
         ("Model", f"{model.name} ({model.params_b:g} B parameters, {model.licence_name})"),
-        ("Fine-tuning", f"{w.finetune_method}; {w.dataset_tokens:,.0f} tokens × {w.epochs:g} epochs"),
+        ("Fine-tuning", f"{METHOD_NAMES.get(w.finetune_method, 'none')}; {count(w.dataset_tokens)} tokens × "
+                        f"{w.epochs:g} epochs"),
         ("Retraining", f"every {w.retrain_every_months} months" if w.retrain_every_months else "never"),
         ("Requests", f"{w.requests_per_day:,.0f} per day, peak × {w.peak_factor:g}; "
                      f"{w.input_tokens:,} tokens in, {w.output_tokens:,} out"),
@@ -333,6 +346,15 @@ def inputs_section(pdf: ReportPDF, ctx: ReportContext) -> None:
         f"{model.context_tokens:,} tokens context", model.source, model.as_of.isoformat(),
     ))
     pdf.grid(("Assumption", "Value", "Source", "As of"), assumptions, (34, 16, 38, 12))
+    prices = _price_rows(ctx)
+    if prices:
+        if pdf.get_y() > pdf.h - pdf.b_margin - 80:  # keep the heading with the first rows
+            pdf.add_page()
+        pdf.heading("Prices and efficiency factors used by the cost model", level=2)
+        pdf.para("Every price and factor the cost model read for this assessment. Each key can be overridden in "
+                 "the assessment's prices (the Cost page's table); overrides are marked.", size=9,
+                 colour=MUTED)
+        pdf.grid(("Item and key", "Value", "Source", "As of", "Estimate"), prices, (34, 19, 44, 12, 11), size=7)
 
 
 def placement_section(pdf: ReportPDF, ctx: ReportContext) -> None:
@@ -451,12 +473,255 @@ def diagrams_section(pdf: ReportPDF, ctx: ReportContext) -> None:
         pdf.figure(png, _VIEW_CAPTIONS[view])
 
 
+# --- cost ------------------------------------------------------------------------------------
+
+COST_SAMPLES = 2000  # uncertainty samples: the same as the Cost page (pages/cost_panel.SAMPLES)
+_NUMERIC = ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
+
+
+def usd(value: float | None, cents: bool = False) -> str:
+    """US dollars with thousands separators: whole dollars, or cents for small unit prices."""
+    if value is None:
+        return "n/a"
+    return f"${value:,.2f}" if cents else f"${value:,.0f}"
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+METHOD_NAMES = {"full": "Full fine-tuning", "lora": "LoRA", "qlora": "QLoRA"}
+
+
+def quantity(value: float, unit: str = "") -> str:
+    """A catalog figure for print: thousands separators, dollars for USD units (``$37,500 per GPU``)."""
+    number = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    if unit == "USD":
+        return f"${number}"
+    if unit.startswith("USD "):
+        return f"${number} {unit.removeprefix('USD ')}"
+    return f"{number} {unit}".strip()
+
+
+def count(value: float) -> str:
+    """A large count in words (``4.0 billion``), or with thousands separators."""
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if abs(value) >= size:
+            return f"{value / size:,.1f} {word}"
+    return f"{value:,.0f}"
+
+
+def scientific(value: float) -> str:
+    """``1.13 × 10²¹``."""
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    return f"{value / 10 ** exponent:.2f} × 10{str(exponent).translate(_SUPERSCRIPT)}"
+
+
+def _option_label(scenario: int, use_case: str) -> str:
+    return f"S{scenario} · {use_case}"
+
+
+def _break_even_text(ctx: ReportContext, key: str, month: int | None) -> str:
+    assert ctx.cost is not None
+    if key == ctx.cost.result.reference:
+        return "reference"
+    return "never" if month is None else f"month {month}"
+
+
+def _chart(fig: go.Figure, height: int | None = None) -> bytes:
+    """A cost chart as the report prints it: the PDF heading replaces the figure's own title."""
+    fig = go.Figure(fig)
+    height = height or int(fig.layout.height or 420)
+    margin_top = 60 if fig.layout.legend.y is not None and fig.layout.legend.y >= 1 else 20
+    fig.update_layout(title=None, height=height, margin={"t": margin_top, "l": 10, "r": 20, "b": 10})
+    axis = fig.layout.xaxis if fig.layout.xaxis.tickformat else fig.layout.yaxis
+    axis.tickformat = "$~s"  # $500k, $1M, $1.5M and $0, rather than $1.50M and $0.00
+    return figure_to_image(fig, width=900, height=height)
+
+
+def _wrap(text: str, width: int) -> str:
+    """Plotly axis label on up to two lines (plotly does not wrap)."""
+    lines = textwrap.wrap(text, width)
+    if len(lines) > 2:
+        lines = [lines[0], _shorten(" ".join(lines[1:]), width)]
+    return "<br>".join(lines)
+
+
+def cost_images(ctx: ReportContext) -> dict[str, bytes]:
+    """The three cost charts, through the shared kaleido session (built by the engine's chart builders)."""
+    if ctx.cost is None:
+        return {}
+    a = ctx.assessment
+    result, sens, unc = ctx.cost.result, ctx.cost.sensitivity, ctx.cost.uncertainty
+    images = {
+        "cost_cumulative": _chart(cumulative_chart(result, unc, (a.scenario, a.use_case)), 520),
+        "cost_breakdown": _chart(breakdown_chart(result), 470),
+    }
+    if sens.rows:
+        top = 10
+        fig = tornado_chart(sens, top=top)
+        labels = [_wrap(r.label, 34) for r in sens.rows[:top]][::-1]  # the builder's order: largest at the top
+        for trace in fig.data:
+            trace.y = labels
+        images["cost_tornado"] = _chart(fig, 130 + 40 * min(top, len(sens.rows)))
+    return images
+
+
+def cost_section(pdf: ReportPDF, ctx: ReportContext) -> None:
+    a, cat = ctx.assessment, ctx.catalog
+    pdf.heading("Cost summary and charts")
+    if ctx.cost is None:
+        pdf.para(ctx.cost_error)
+        return
+    result, unc = ctx.cost.result, ctx.cost.uncertainty
+    chosen = result.option(a.scenario, a.use_case)
+    c = a.costing
+    pricing = {"on_demand": "on-demand", "committed": "1-year committed"}[c.cloud_pricing]
+    capex = {"buy": "bought up front", "amortise": "amortised"}[c.capex]
+    pdf.para(
+        f"All eight options over {result.horizon_months} months, in US dollars. In the cloud, "
+        f"{cat.gpu(result.cloud_gpu).name} GPUs from {PROVIDERS[result.provider]} at {pricing} prices; on premises, "
+        f"{cat.gpu(result.onprem_gpu).name} servers {capex}. P10/P50/P90 come from {unc.samples:,} samples of "
+        f"{len(unc.inputs)} uncertain prices and efficiencies. Break-even is the first month from which an option's "
+        f"cumulative cost stays at or below the all-cloud option ({_option_label(*REFERENCE)}).",
+        size=9, colour=MUTED,
+    )
+    rows = []
+    feasible = {(o.scenario, o.use_case): o.feasible for o in ctx.placement.options}
+    for o in result.options:
+        notes = []
+        if (o.scenario, o.use_case) == (a.scenario, a.use_case):
+            notes.append("chosen")
+        if o.key == result.reference:
+            notes.append("all-cloud")
+        if not feasible.get((o.scenario, o.use_case), True):
+            notes.append("ruled out")
+        label = _option_label(o.scenario, o.use_case) + (f" ({', '.join(notes)})" if notes else "")
+        rows.append((label, usd(o.total), usd(unc.p10[o.key]), usd(unc.p50[o.key]), usd(unc.p90[o.key]),
+                     usd(o.per_million_tokens, cents=True), _break_even_text(ctx, o.key, o.break_even_month)))
+    pdf.grid(("Option", "Total", "P10", "P50", "P90", "Per million tokens", "Break-even"), rows,
+             (31, 12.5, 12.5, 12.5, 12.5, 15, 13), size=8, align=_NUMERIC)
+    for note in result.notes:
+        pdf.bullet(note, size=9)
+
+    pdf.heading(f"The chosen option, {_option_label(a.scenario, a.use_case)}: line items", level=2)
+    months = result.horizon_months
+    items = [(LINE_ITEMS[k], v) for k, v in chosen.line_items.items() if v > 0]
+    total = chosen.total
+    rows = [(name, usd(v), usd(v / months), f"{v / total:.1%}" if total else "") for name, v in items]
+    rows.append(("Total", usd(total), usd(total / months), "100%" if total else ""))
+    pdf.grid(("Line item", f"Over {months} months", "Per month (average)", "Share"), rows, (46, 20, 20, 14),
+             size=8.5, align=("LEFT", "RIGHT", "RIGHT", "RIGHT"), total_row=True)
+    key = option_key(a.scenario, a.use_case)
+    pdf.para(
+        f"P10 {usd(unc.p10[key])}, P50 {usd(unc.p50[key])}, P90 {usd(unc.p90[key])}; "
+        f"{usd(chosen.per_million_tokens, cents=True)} per million generated tokens "
+        f"({result.tokens_generated / 1e9:,.2f} billion tokens over the horizon); break-even against all-cloud: "
+        f"{_break_even_text(ctx, key, chosen.break_even_month)}.",
+        size=9,
+    )
+    _sizing(pdf, ctx)
+
+    if pdf.get_y() > pdf.h - pdf.b_margin - 130:  # keep the heading with its chart
+        pdf.add_page()
+    pdf.heading("Cumulative cost and break-even", level=2)
+    pdf.figure(ctx.images["cost_cumulative"], "Cumulative cost month by month; the thick line is the chosen "
+               "option, with its P10-P90 band shaded and its break-even month against all-cloud marked. Solid lines: "
+               "use case 1A; dotted: 1B.", max_h=118)
+    if pdf.get_y() > pdf.h - pdf.b_margin - 120:
+        pdf.add_page()
+    pdf.heading("Breakdown by line item", level=2)
+    pdf.figure(ctx.images["cost_breakdown"], "Each option's total over the horizon, stacked by line item.",
+               max_h=108)
+    if "cost_tornado" in ctx.images:
+        if pdf.get_y() > pdf.h - pdf.b_margin - 110:
+            pdf.add_page()
+        pdf.heading("What moves the total most", level=2)
+        pct = ctx.cost.sensitivity.pct
+        pdf.figure(ctx.images["cost_tornado"], f"The chosen option's total when each input moves by ±{pct:g}%, "
+                   "the largest swing at the top; the vertical line is the total at the defaults.", max_h=100)
+
+
+
+def _sizing(pdf: ReportPDF, ctx: ReportContext) -> None:
+    """GPUs, memory, throughput and latency behind the chosen option's cost."""
+    assert ctx.cost is not None
+    a, cat, result = ctx.assessment, ctx.catalog, ctx.cost.result
+    w = a.workload
+    o = ctx.option
+    if pdf.get_y() > pdf.h - pdf.b_margin - 100:  # the table is ~90 mm: keep it on one page
+        pdf.add_page()
+    pdf.heading("The sizing behind it", level=2)
+    where = {"public_cloud": f"in {PROVIDERS[result.provider]}", "local": "on premises"}
+    train_at, serve_at = o.location("training"), o.location("serving")
+    training = {"public_cloud": result.training_cloud, "local": result.training_local}.get(train_at)
+    serving = {"public_cloud": result.serving_cloud, "local": result.serving_local}.get(serve_at)
+    rows: list[tuple[str, str]] = []
+    if training is not None:
+        gpu = cat.gpu(training.gpu)
+        runs = -(-a.horizon_months // w.retrain_every_months) if w.retrain_every_months else 1
+        rows += [
+            ("Fine-tuning", f"{METHOD_NAMES.get(training.method, training.method)} {where[train_at]}, "
+                            f"{count(training.tokens)} tokens per run, {runs} run{'s' if runs != 1 else ''} "
+                            f"over the horizon"),
+            ("GPUs for fine-tuning", f"{training.gpus} × {gpu.name}: at least {training.gpus_for_memory} to hold the "
+                                     f"training state and {training.gpus_for_time} to finish within "
+                                     f"{a.costing.training_days:g} days, rounded up to whole nodes"),
+            ("Memory per GPU", f"{training.memory_gb_per_gpu:,.1f} GB of {gpu.memory_gb:g} GB "
+                               f"({training.activations_gb_per_gpu:,.1f} GB of it activations)"),
+            ("Compute", f"{scientific(training.flops)} FLOPs at {training.mfu:.0%} model-FLOPs utilisation: "
+                        f"{training.gpu_hours:,.0f} GPU-hours, {training.wall_clock_hours:,.1f} h wall clock per run"),
+        ]
+    else:
+        rows.append(("Fine-tuning", "none in this option" if w.finetune_method != "none" or train_at == "not_specified"
+                     else "none: the model is used as published"))
+    if serving is not None:
+        gpu = cat.gpu(serving.gpu)
+        tpot = f"{serving.tpot_ms:,.1f} ms (target {w.tpot_target_ms:g} ms{'' if serving.tpot_met else ', not met'})"
+        rows += [
+            ("Serving", f"{serving.precision.upper()} {where[serve_at]}, bound by {serving.bound}"),
+            ("GPUs for serving", f"{serving.gpus} × {gpu.name}: {serving.replicas} replica"
+                                 f"{'s' if serving.replicas != 1 else ''} × {serving.tensor_parallel} GPUs "
+                                 f"(tensor parallel), batch {serving.batch}"),
+            ("Memory per GPU", f"{serving.memory_gb_per_gpu:,.1f} GB of {gpu.memory_gb:g} GB "
+                               f"(weights {serving.weights_gb_per_gpu:,.1f} GB, "
+                               f"KV cache {serving.kv_gb_per_gpu:,.1f} GB)"),
+            ("Throughput", f"{serving.tokens_per_second_per_replica:,.0f} generated tokens/s and "
+                           f"{serving.requests_per_second_per_replica:,.2f} requests/s per replica"),
+            ("Time to first token (TTFT)", f"{serving.ttft_ms:,.0f} ms (target {w.ttft_target_ms:g} ms)"),
+            ("Time per output token (TPOT)", tpot),
+        ]
+    else:
+        rows.append(("Serving", "none: no stage of this option serves the model"))
+    chosen = result.option(a.scenario, a.use_case)
+    if chosen.onprem_gpus:
+        owned = chosen.onprem_gpus - chosen.onprem_gpus_new
+        rows.append(("GPUs on premises", f"{chosen.onprem_gpus} running, of which {owned} already owned and "
+                                         f"{chosen.onprem_gpus_new} bought"))
+    pdf.grid(("Quantity", "Value"), rows, (31, 69), size=8.5)
+
+
+def _price_rows(ctx: ReportContext) -> list[tuple[str, ...]]:
+    """Every price and efficiency factor the cost model read, with its source; overrides flagged."""
+    cat, a = ctx.catalog, ctx.assessment
+    keys = list(ctx.cost.result.used) if ctx.cost is not None else []
+    keys += [k for k in a.prices if k not in keys and k in cat.price_items]
+    rows = []
+    for key in keys:
+        item = cat.price_items[key]
+        value = ctx.cost.result.prices[key] if ctx.cost is not None else a.prices[key]
+        shown = quantity(value, item.unit)
+        if key in a.prices:
+            shown += f" (override; default {quantity(item.value)})"
+        rows.append((f"{item.label}\n{key}", shown, item.source, item.as_of, "yes" if item.estimate else ""))
+    return rows
+
+
 SECTIONS: list[Section] = [
     Section("Title page", title_page),
     Section("Contents", contents_page),
     Section("Inputs and assumptions", inputs_section),
     Section("Placement", placement_section),
-    # The lead inserts Section("Cost summary and charts", ...) here once the cost engine lands.
+    Section("Cost summary and charts", cost_section),
     Section("Trade-offs", trade_offs_section),
     Section("Diagrams", diagrams_section, new_page=False),
 ]
@@ -466,20 +731,43 @@ Progress = Callable[[float, str], None]
 
 def report_context(catalog: Catalog, assessment: Assessment, today: dt.date | None = None,
                    progress: Progress | None = None) -> ReportContext:
-    """Everything the sections print, computed once: placement, trade-offs, diagrams and charts."""
+    """Everything the sections print, computed once: placement, cost, trade-offs, diagrams and charts.
+
+    The cost model and the plotly charts (kaleido's browser) run on a worker thread beside the Graphviz
+    diagrams; progress is only ever reported from the calling thread.
+    """
     note = progress or (lambda _f, _m: None)
     note(0.05, "Placing every option")
     option, model = chosen_option(catalog, assessment)
-    ctx = ReportContext(
+    base = ReportContext(
         catalog=catalog, assessment=assessment, placement=place(catalog, assessment), option=option, model=model,
         trade_offs=all_trade_offs(catalog), date=today or dt.date.today(),
     )
-    for i, view in enumerate(REPORT_VIEWS):
-        note(0.1 + 0.4 * i / len(REPORT_VIEWS), f"Drawing a diagram: {VIEW_TITLES[view]}")
-        ctx.images[f"view:{view}"] = render_dot(view_source(catalog, assessment, view), "png", 120)
-    note(0.5, "Drawing the charts")
-    ctx.images["trade_off_chart"] = figure_to_image(trade_off_figure(ctx), width=900, height=520)
-    ctx.images["score_chart"] = figure_to_image(score_figure(ctx), width=900, height=420)
+    diagrams: dict[str, bytes] = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-charts") as pool:
+        charted = pool.submit(_cost_and_charts, base)
+        for i, view in enumerate(REPORT_VIEWS):
+            note(0.1 + 0.35 * i / len(REPORT_VIEWS), f"Drawing a diagram: {VIEW_TITLES[view]}")
+            diagrams[f"view:{view}"] = render_dot(view_source(catalog, assessment, view), "png", 120)
+        note(0.5, "Drawing the charts")
+        ctx = charted.result()
+    ctx.images.update(diagrams)
+    return ctx
+
+
+def _cost_and_charts(base: ReportContext) -> ReportContext:
+    """The cost analysis (the same call as the Cost page, so the numbers match the UI) and every chart."""
+    images = {
+        "trade_off_chart": figure_to_image(trade_off_figure(base), width=900, height=520),
+        "score_chart": figure_to_image(score_figure(base), width=900, height=420),
+    }
+    cost, cost_error = None, ""
+    try:
+        cost = analyse(base.catalog, base.assessment, samples=COST_SAMPLES)
+    except ExplorerError as exc:  # the report still builds; the cost section says why it has no figures
+        cost_error = str(exc)
+    ctx = replace(base, cost=cost, cost_error=cost_error, images=images)
+    ctx.images.update(cost_images(ctx))
     return ctx
 
 
@@ -487,10 +775,13 @@ def build_report(catalog: Catalog, assessment: Assessment, *, today: dt.date | N
                  sections: Sequence[Section] | None = None, progress: Progress | None = None) -> bytes:
     """The report as PDF bytes. ``progress(fraction, message)`` is called as it builds."""
     note = progress or (lambda _f, _m: None)
-    ctx = report_context(catalog, assessment, today, note)
+    day = today or dt.date.today()
+    title = f"{_shorten(assessment.customer or 'Customer', 60)}: deployment scenario assessment, {_long_date(day)}"
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-fonts") as pool:
+        document = pool.submit(ReportPDF, title)  # parsing the fonts overlaps drawing the diagrams and charts
+        ctx = report_context(catalog, assessment, day, note)
+        pdf = document.result()
     parts = list(SECTIONS if sections is None else sections)
-    title = f"{_shorten(ctx.customer, 60)}: deployment scenario assessment, {_long_date(ctx.date)}"
-    pdf = ReportPDF(title)
     for i, section in enumerate(parts):
         note(0.7 + 0.25 * i / len(parts), f"Writing {section.title.lower()}")
         # The contents placeholder leaves a fresh page behind it: use that rather than a blank one.
@@ -504,4 +795,5 @@ def build_report(catalog: Catalog, assessment: Assessment, *, today: dt.date | N
     return out
 
 
-__all__ = ["SECTIONS", "ReportContext", "ReportPDF", "Section", "build_report", "clean", "report_context"]
+__all__ = ["COST_SAMPLES", "SECTIONS", "ReportContext", "ReportPDF", "Section", "build_report", "clean",
+           "report_context", "usd"]

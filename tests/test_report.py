@@ -11,18 +11,30 @@ import pytest
 from pypdf import PdfReader
 
 from explorer import Assessment, ExplorerError, RenderError
+from explorer.cost import analyse
 from explorer.kaleido_export import figure_to_image, kaleido_options
-from explorer.report import SECTIONS, Section, build_report, clean, png_size
+from explorer.report import (
+    COST_SAMPLES,
+    SECTIONS,
+    Section,
+    build_report,
+    clean,
+    count,
+    png_size,
+    quantity,
+    scientific,
+    usd,
+)
 
 CUSTOMER = 'Ünïcødé "<script>alert(1)</script>" 銀行 %%{init}%% [x](y) ¤N'
 DAY = dt.date(2026, 11, 23)
+ASSESSMENT = Assessment(customer=CUSTOMER, scenario=4, use_case="1A", prices={"onprem:pue": 1.3})
 
 
 @pytest.fixture(scope="module")
 def report(catalog) -> tuple[bytes, list[tuple[float, str]]]:
     steps: list[tuple[float, str]] = []
-    a = Assessment(customer=CUSTOMER, scenario=4, use_case="1A")
-    pdf = build_report(catalog, a, today=DAY, progress=lambda f, m: steps.append((f, m)))
+    pdf = build_report(catalog, ASSESSMENT, today=DAY, progress=lambda f, m: steps.append((f, m)))
     return pdf, steps
 
 
@@ -34,11 +46,13 @@ def test_report_is_a_multi_page_pdf_with_every_section(report):
     pdf, _ = report
     assert pdf.startswith(b"%PDF-")
     pages = _pages(pdf)
-    # title, contents, inputs, placement, trade-offs (two pages with the charts), five diagrams
-    assert len(pages) >= 10
+    # title, contents, inputs (with the prices table), placement, cost (three pages), trade-offs (two), five diagrams
+    assert len(pages) >= 15
     text = "\n".join(pages)
     for heading in ("Contents", "Inputs and assumptions", "Placement", "Data crossing the premises/cloud boundary",
-                    "All eight options", "Governance and privacy trade-offs", "Diagrams", "Architecture",
+                    "All eight options", "Cost summary and charts", "The sizing behind it",
+                    "Cumulative cost and break-even", "Breakdown by line item", "What moves the total most",
+                    "Governance and privacy trade-offs", "Diagrams", "Architecture",
                     "C4 system context", "C4 containers", "Sequence", "The four scenarios"):
         assert heading in text, heading
     assert "23 November 2026" in pages[0]
@@ -64,9 +78,12 @@ def test_every_page_after_the_title_has_a_header_and_a_numbered_footer(report):
 
 
 def test_contents_lists_sections_with_pages(report):
-    contents = _pages(report[0])[1]
+    pages = _pages(report[0])
+    contents = pages[1]
     assert "Inputs and assumptions 3" in contents
-    assert "Placement 4" in contents
+    for title in ("Placement", "Cost summary and charts", "Governance and privacy trade-offs"):
+        page = next(i for i, t in enumerate(pages) if i > 1 and t.split("\n")[1].startswith(title)) + 1
+        assert f"{title} {page}" in contents, title
 
 
 def test_placement_lists_the_boundary_flows(report, catalog):
@@ -86,21 +103,23 @@ def test_progress_runs_from_start_to_done(report):
 
 def test_sections_are_an_ordered_list_a_caller_can_extend(catalog):
     titles = [s.title for s in SECTIONS]
-    assert titles == ["Title page", "Contents", "Inputs and assumptions", "Placement", "Trade-offs", "Diagrams"]
+    assert titles == ["Title page", "Contents", "Inputs and assumptions", "Placement", "Cost summary and charts",
+                      "Trade-offs", "Diagrams"]
 
-    def cost(pdf, ctx):
-        pdf.heading("Cost summary and charts")
+    def notes(pdf, ctx):
+        pdf.heading("Notes from the workshop")
         pdf.para(f"Inserted for {ctx.customer}.")
 
-    parts = list(SECTIONS)
-    parts.insert(titles.index("Placement") + 1, Section("Cost summary and charts", cost))
+    parts = [s for s in SECTIONS if s.title not in ("Cost summary and charts", "Diagrams")]
+    parts.insert(titles.index("Placement") + 1, Section("Notes", notes))
     pdf = build_report(catalog, Assessment(customer="Acme"), today=DAY, sections=parts)
     pages = _pages(pdf)
-    cost_page = next(i for i, t in enumerate(pages) if "Inserted for Acme." in t)
+    notes_page = next(i for i, t in enumerate(pages) if "Inserted for Acme." in t)
     placement_page = next(i for i, t in enumerate(pages) if "All eight options" in t)
     trade_page = next(i for i, t in enumerate(pages) if "Governance and privacy trade-offs" in t and i > 1)
-    assert placement_page < cost_page < trade_page
-    assert "Cost summary and charts" in pages[1]  # listed in the contents
+    assert placement_page < notes_page < trade_page
+    assert "Notes from the workshop" in pages[1]  # listed in the contents
+    assert "Cost summary and charts" not in "\n".join(pages)  # left out on request
 
 
 def test_clean_keeps_text_but_drops_control_characters():
@@ -131,3 +150,148 @@ def test_chart_image_formats_and_error():
     message = '"gif" is not a chart image format. Choose from: png, svg, pdf.'
     with pytest.raises(ExplorerError, match=re.escape(message)):
         figure_to_image(fig, "gif")
+
+
+# --- the cost section ------------------------------------------------------------------------
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _dollars(value: float) -> str:
+    """Whole dollars with thousands separators, written independently of the report's formatter."""
+    return "$" + format(round(value), ",")
+
+
+@pytest.fixture(scope="module")
+def engine(catalog):
+    """The Cost page's call: ``analyse`` with the page's number of samples."""
+    from pages import cost_panel
+
+    assert COST_SAMPLES == cost_panel.SAMPLES  # the report samples exactly as the UI does
+    return analyse(catalog, ASSESSMENT, samples=cost_panel.SAMPLES)
+
+
+def _cost_pages(pdf: bytes) -> list[str]:
+    pages = _pages(pdf)
+    start = next(i for i, t in enumerate(pages) if i > 1 and "Cost summary and charts" in t)
+    end = next(i for i, t in enumerate(pages) if i > start and "Governance and privacy trade-offs" in t)
+    return pages[start:end]
+
+
+def test_cost_section_totals_equal_the_engines(report, engine):
+    text = "\n".join(_cost_pages(report[0]))
+    result, unc = engine.result, engine.uncertainty
+    assert len(result.options) == 8
+    for o in result.options:
+        # One table row per option: label, total, P10, P50, P90, per million tokens, break-even.
+        per_million = f"${o.per_million_tokens:,.2f}"
+        if o.key == result.reference:
+            be = "reference"
+        else:
+            be = "never" if o.break_even_month is None else f"month {o.break_even_month}"
+        cells = [_dollars(o.total), _dollars(unc.p10[o.key]), _dollars(unc.p50[o.key]), _dollars(unc.p90[o.key]),
+                 per_million, be]
+        row = next(line for line in text.splitlines() if line.startswith(f"S{o.scenario} · {o.use_case}"))
+        assert row.endswith(" ".join(cells)), row
+    chosen = next(line for line in text.splitlines() if line.startswith("S4 · 1A"))
+    assert "(chosen" in chosen
+    assert "S2 · 1B (all-cloud" in text
+
+
+def test_cost_section_line_items_add_up_to_the_total(report, engine):
+    text = "\n".join(_cost_pages(report[0]))
+    chosen = engine.result.option(4, "1A")
+    months = engine.result.horizon_months
+    assert months == 36  # the default horizon
+    # Scenario 4 / 1A with defaults: fine-tuning and serving in the cloud, no on-premises GPUs.
+    assert chosen.line_items["capex"] == 0 and "On-premises GPU servers" not in text
+    printed = 0
+    for item, label in (("cloud_training", "Cloud GPU-hours for training and retraining"),
+                        ("cloud_serving", "Cloud serving (replicas × hours)"), ("link", "Dedicated link")):
+        value = chosen.line_items[item]
+        assert value > 0
+        # over the horizon, per month = total / 36, share = item / option total
+        assert f"{label} {_dollars(value)} {_dollars(value / 36)} {value / chosen.total * 100:.1f}%" in text, label
+        printed += value
+    assert printed <= chosen.total
+    assert f"Total {_dollars(chosen.total)} {_dollars(chosen.total / 36)} 100%" in text
+    assert abs(sum(chosen.line_items.values()) - chosen.total) < 1e-6 * chosen.total
+
+
+def test_cost_section_shows_the_sizing_behind_the_chosen_option(report, engine, catalog):
+    text = _flat("\n".join(_cost_pages(report[0])))
+    w = ASSESSMENT.workload
+    # Scenario 4 / 1A with defaults fine-tunes and serves in the cloud (AWS).
+    s = engine.result.serving_cloud
+    gpu = catalog.gpu(s.gpu)
+    assert s.gpus == s.replicas * s.tensor_parallel
+    assert f"GPUs for serving {s.gpus} × {gpu.name}: {s.replicas} replica" in text
+    assert f"× {s.tensor_parallel} GPUs (tensor parallel), batch {s.batch}" in text
+    assert f"{s.memory_gb_per_gpu:,.1f} GB of {gpu.memory_gb:g} GB" in text
+    assert f"{s.tokens_per_second_per_replica:,.0f} generated tokens/s" in text
+    assert f"Time to first token (TTFT) {s.ttft_ms:,.0f} ms (target {w.ttft_target_ms:g} ms)" in text
+    assert f"Time per output token (TPOT) {s.tpot_ms:,.1f} ms (target {w.tpot_target_ms:g} ms)" in text
+    t = engine.result.training_cloud
+    assert f"GPUs for fine-tuning {t.gpus} × {catalog.gpu(t.gpu).name}" in text
+    assert f"{t.gpu_hours:,.0f} GPU-hours" in text
+    # 36 months, retraining every 3 months by default: runs in months 0, 3, ..., 33 -> 36 / 3 = 12 runs.
+    assert w.retrain_every_months == 3
+    assert "12 runs over the horizon" in text
+    assert "GPUs on premises" not in text
+
+
+def test_inputs_list_the_prices_used_with_sources_and_overrides(report, engine, catalog):
+    pages = _pages(report[0])
+    end = next(i for i, t in enumerate(pages) if i > 1 and t.split("\n")[1].startswith("Placement"))
+    text = _flat("\n".join(pages[2:end]))
+    assert "Prices and efficiency factors used by the cost model" in text
+    for key in engine.result.used:
+        assert key in text, key
+        assert _flat(catalog.price_items[key].as_of) in text
+    # The override: 1.3 against the catalog's default PUE, flagged.
+    default = catalog.price_items["onprem:pue"].value
+    assert f"1.3 ratio (override; default {default:.4g})" in text
+    cloud_key = next(k for k in engine.result.used if k.endswith(":on_demand"))  # e.g. aws:h100-sxm:on_demand
+    price = catalog.price_items[cloud_key].value
+    assert f"${price:.4g} per GPU-hour" in text  # dollars, not "12.29 USD per GPU-hour"
+
+
+def test_cost_section_adds_pages(report, catalog):
+    without = build_report(catalog, ASSESSMENT, today=DAY,
+                           sections=[s for s in SECTIONS if s.title != "Cost summary and charts"])
+    assert len(_pages(report[0])) >= len(_pages(without)) + 3  # summary, sizing and curves, breakdown and tornado
+
+
+def test_a_pricing_error_leaves_one_sentence_and_a_whole_report(catalog):
+    a = Assessment(customer="Acme", constraints={"cloud_provider": "ibm"}, costing={"gpu": "h200"},
+                   prices={"onprem:pue": 1.4})
+    with pytest.raises(ExplorerError):
+        analyse(catalog, a)
+    parts = [s for s in SECTIONS if s.title != "Diagrams"]
+    pdf = build_report(catalog, a, today=DAY, sections=parts)
+    pages = _pages(pdf)
+    text = _flat("\n".join(pages))
+    sentence = "The cloud provider ibm has no NVIDIA H200 SXM 141GB price; choose a cloud GPU from: h100-sxm, l4, l40s."
+    assert sentence in text
+    assert "Cost summary and charts" in pages[1]
+    assert "Per million tokens" not in text and "The sizing behind it" not in text
+    assert "Governance and privacy trade-offs" in text  # the rest of the report is there
+    assert "1.4 ratio (override; default" in text  # overrides are still listed
+
+
+def test_report_number_formats():
+    assert usd(1_020_174.28) == "$1,020,174"
+    assert usd(62.0686, cents=True) == "$62.07"
+    assert usd(None) == "n/a"
+    assert quantity(37_500, "USD per GPU") == "$37,500 per GPU"
+    assert quantity(12.29, "USD per GPU-hour") == "$12.29 per GPU-hour"
+    assert quantity(0.6667, "fraction of 6·N·D") == "0.6667 fraction of 6·N·D"
+    assert quantity(200_000, "USD") == "$200,000"
+    assert count(4e9) == "4.0 billion"  # 4,000,000,000 / 1e9
+    assert count(2.5e6) == "2.5 million"
+    assert count(999) == "999"
+    assert scientific(1.1296e21) == "1.13 × 10²¹"  # 1.1296e21 / 1e21 = 1.13
+    assert scientific(0.002) == "2.00 × 10⁻³"
+    assert scientific(0) == "0"
