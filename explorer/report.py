@@ -581,7 +581,9 @@ def cost_section(pdf: ReportPDF, ctx: ReportContext) -> None:
         f"All eight options over {result.horizon_months} months, in US dollars. In the cloud, "
         f"{cat.gpu(result.cloud_gpu).name} GPUs from {PROVIDERS[result.provider]} at {pricing} prices; on premises, "
         f"{cat.gpu(result.onprem_gpu).name} servers {capex}. P10/P50/P90 come from {unc.samples:,} samples of "
-        f"{len(unc.inputs)} uncertain prices and efficiencies. Break-even is the first month from which an option's "
+        f"{len(unc.inputs)} uncertain prices and efficiencies, each between its catalog low and high; the total "
+        "uses the catalog defaults, and where a range reaches further above its default than below, P50 sits "
+        "above the total. Break-even is the first month from which an option's "
         f"cumulative cost stays at or below the all-cloud option ({_option_label(*REFERENCE)}).",
         size=9, colour=MUTED,
     )

@@ -96,7 +96,9 @@ col_t, col_s = st.columns([3, 1])
 with col_s:
     st.slider("Move each input by ± (%)", min_value=1.0, max_value=90.0, step=1.0, key="sensitivity_pct")
     st.caption(f"Uncertainty: {unc.samples:,} samples of {len(unc.inputs)} uncertain inputs, each triangular "
-               "between its low and high (table below). Bands on the curves use the first 2,000 samples.")
+               "between its low and high (table below). The total uses the defaults; where a range reaches further "
+               "above its default than below, P50 sits above the total. Bands on the curves use the first 2,000 "
+               "samples.")
 with col_t:
     if sens.rows:
         st.plotly_chart(charts.tornado_chart(sens), key="cost_tornado")
