@@ -69,6 +69,31 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def _lifeline(node_id: str, label: str, fill: str, x: float, top: float, bottom: float, width: float,
+              head_h: float, extra: str = "") -> list[str]:
+    """A participant's head and foot boxes and the dashed lifeline between them."""
+    lines = [
+        f'  {node_id}_{end} [shape=box, style="rounded,filled", fillcolor="{fill}", fontcolor=white, '
+        f'fixedsize=true, width={width}, height={head_h:.2f}, pos="{x:.2f},{y:.2f}!", label=<{label}>{extra}];'
+        for end, y in (("head", top), ("foot", bottom))
+    ]
+    lines.append(f'  {node_id}_head -> {node_id}_foot [style=dashed, color="#9CA3AF", arrowhead=none];')
+    return lines
+
+
+def _message(i: int, x_from: float, x_to: float, y: float, label: str, n_lines: int, colour: str,
+             reply: bool) -> list[str]:
+    """Message ``i``: an arrow between two lifelines at height ``y``, its label centred above it."""
+    a, b = f"s{i}_a", f"s{i}_b"
+    return [
+        f'  {a} [shape=point, width=0.01, style=invis, pos="{x_from:.2f},{y:.2f}!"];',
+        f'  {b} [shape=point, width=0.01, style=invis, pos="{x_to:.2f},{y:.2f}!"];',
+        f'  {a} -> {b} [color="{colour}", style={"dashed" if reply else "solid"}];',
+        f'  s{i}_label [shape=plaintext, fontsize=9, fontcolor="{colour}", height=0.1, '
+        f'pos="{(x_from + x_to) / 2:.2f},{y + 0.07 + 0.08 * n_lines:.2f}!", label=<{label}>];',
+    ]
+
+
 def sequence_dot(model: ArchitectureModel, overlay: bool = False) -> str:
     return _sequence_dot(model.model_dump_json(), overlay)
 
@@ -120,25 +145,14 @@ def _sequence_dot(model_json: str, overlay: bool) -> str:
             label += f'<br/><font point-size="8"><b>■ {_esc(e.classification.upper())}</b></font>'
             border = f', color="{CLASSIFICATION_COLOURS[e.classification]}", penwidth=4'
         fill = "#08427B" if e.kind == "person" else ("#1168BD" if e.zone == "premises" else "#6B7280")
-        for end, y in (("head", top), ("foot", bottom)):
-            out.append(
-                f'  {e.id}_{end} [shape=box, style="rounded,filled", fillcolor="{fill}", fontcolor=white, '
-                f'fixedsize=true, width=2.1, height={head_h:.2f}, pos="{x[e.id]:.2f},{y:.2f}!", '
-                f"label=<{label}>{border}];"
-            )
-        out.append(f'  {e.id}_head -> {e.id}_foot [style=dashed, color="#9CA3AF", arrowhead=none];')
+        out += _lifeline(e.id, label, fill, x[e.id], top, bottom, 2.1, head_h, border)
     for i, step in enumerate(steps):
         y = first - i * row
-        a, b = f"s{i}_{step.source}", f"s{i}_{step.target}"
-        for node, who in ((a, step.source), (b, step.target)):
-            out.append(f'  {node} [shape=point, width=0.01, style=invis, pos="{x[who]:.2f},{y:.2f}!"];')
         colour = "#374151"
         if step.relation is not None and step.relation.crosses_boundary:
             colour = "#C0392B"
         if overlay and step.relation is not None:
             colour = CLASSIFICATION_COLOURS[step.relation.classification]
-        style = "dashed" if step.reply else "solid"
-        out.append(f'  {a} -> {b} [color="{colour}", style={style}];')
         text = f"{i + 1}. {step.text}"
         lines = wrap(text, int(col * 13), 2)
         label = "<br/>".join(_esc(t) for t in lines)
@@ -147,11 +161,7 @@ def _sequence_dot(model_json: str, overlay: bool) -> str:
             label += f'<br/><font point-size="8" color="{CLASSIFICATION_COLOURS[r.classification]}">' \
                      f"{_esc(r.classification.upper())} · {_esc(r.residency)}</font>"
             lines = [*lines, ""]
-        mid = (x[step.source] + x[step.target]) / 2
-        out.append(
-            f'  s{i}_label [shape=plaintext, fontsize=9, fontcolor="{colour}", height=0.1, '
-            f'pos="{mid:.2f},{y + 0.07 + 0.08 * len(lines):.2f}!", label=<{label}>];'
-        )
+        out += _message(i, x[step.source], x[step.target], y, label, len(lines), colour, step.reply)
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -183,24 +193,10 @@ def _use_case_sequence_dot(use_case_json: str) -> str:
     for p in seq.participants:
         fill = "#08427B" if p.id == seq.participants[0].id else "#1168BD"
         label = "<br/>".join(_esc(t) for t in wrap(p.name, 24, 2))
-        for end, y in (("head", 0.0), ("foot", bottom)):
-            out.append(
-                f'  {p.id}_{end} [shape=box, style="rounded,filled", fillcolor="{fill}", fontcolor=white, '
-                f'fixedsize=true, width=2.3, height={head_h:.2f}, pos="{x[p.id]:.2f},{y:.2f}!", '
-                f"label=<<b>{label}</b>>];"
-            )
-        out.append(f'  {p.id}_head -> {p.id}_foot [style=dashed, color="#9CA3AF", arrowhead=none];')
+        out += _lifeline(p.id, f"<b>{label}</b>", fill, x[p.id], 0.0, bottom, 2.3, head_h)
     for i, m in enumerate(seq.messages):
-        y = first - i * row
-        a, b = f"s{i}_a", f"s{i}_b"
-        out.append(f'  {a} [shape=point, width=0.01, style=invis, pos="{x[m.sender]:.2f},{y:.2f}!"];')
-        out.append(f'  {b} [shape=point, width=0.01, style=invis, pos="{x[m.receiver]:.2f},{y:.2f}!"];')
-        out.append(f'  {a} -> {b} [color="#374151", style={"dashed" if m.reply else "solid"}];')
         lines = wrap(f"{i + 1}. {m.text}", int(col * 13), 3)
-        mid = (x[m.sender] + x[m.receiver]) / 2
-        out.append(
-            f'  s{i}_label [shape=plaintext, fontsize=9, fontcolor="#374151", height=0.1, '
-            f'pos="{mid:.2f},{y + 0.07 + 0.08 * len(lines):.2f}!", label=<{"<br/>".join(_esc(t) for t in lines)}>];'
-        )
+        label = "<br/>".join(_esc(t) for t in lines)
+        out += _message(i, x[m.sender], x[m.receiver], first - i * row, label, len(lines), "#374151", m.reply)
     out.append("}")
     return "\n".join(out) + "\n"
