@@ -123,11 +123,30 @@ class RequestLog:
         return out
 
 
+BROWSER_TIMEOUT_MS = 120_000  # CI machines run two test workers, the app and Chromium on 2 cores
+
+
+def settle(page) -> None:
+    """Wait until the app has drawn its page and finished running its script.
+
+    Clicking while a heavy page is still rendering can stall Chromium's main thread past a
+    click's timeout on a loaded machine, so journeys settle before they navigate.
+    """
+    page.wait_for_selector("[data-testid=stMain]", timeout=BROWSER_TIMEOUT_MS)
+    page.wait_for_timeout(500)
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=BROWSER_TIMEOUT_MS)
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh browser page at 1600×1000 whose requests are all recorded in ``page.requests``."""
+    """A fresh browser page at 1600×1000 whose requests are all recorded in ``page.requests``.
+
+    ``page.settle()`` waits for the app to finish a run (see :func:`settle`).
+    """
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     pg = context.new_page()
+    pg.settle = lambda: settle(pg)  # type: ignore[attr-defined]
     log = RequestLog()
     pg.on("request", log.record)
     pg.on("websocket", lambda ws: log.urls.append(ws.url))

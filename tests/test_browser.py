@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 def _wait_for_app(page) -> None:
     page.wait_for_selector("[data-testid=stApp]")
-    page.wait_for_selector("[data-testid=stImage] img", timeout=60_000)
+    page.wait_for_selector("[data-testid=stImage] img")
 
 
 def test_shared_link_shows_scenario_3_and_its_diagram_offline(page, app_url, tmp_path):

@@ -7,19 +7,13 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def _settle(page) -> None:
-    page.wait_for_selector("[data-testid=stMain]", timeout=60_000)
-    page.wait_for_timeout(1000)
-    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=60_000)
-
-
 def test_compare_fits_one_screen(page, app_url):
     # Open the app's main page first: on a fresh server Streamlit routes a deep link before st.navigation runs.
     page.goto(app_url)
-    _settle(page)
+    page.settle()
     page.goto(f"{app_url}/compare?constraints.data_classification=regulated")
-    page.wait_for_selector("table.cmp", timeout=60_000)
-    _settle(page)
+    page.wait_for_selector("table.cmp")
+    page.settle()
     table = page.locator("table.cmp")
     headers = table.locator("thead th")
     assert headers.count() == 9  # the label column and eight options
@@ -43,10 +37,10 @@ def test_compare_fits_one_screen(page, app_url):
 
 def test_state_survives_switching_to_compare(page, app_url):
     page.goto(f"{app_url}/?constraints.air_gapped=true&w.privacy=3")
-    _settle(page)
+    page.settle()
     page.get_by_role("link", name="Compare").click()
-    page.wait_for_selector("table.cmp", timeout=60_000)
-    _settle(page)
+    page.wait_for_selector("table.cmp")
+    page.settle()
     assert "constraints.air_gapped=true" in page.url and "w.privacy=3" in page.url
     assert "air gap" in page.locator("table.cmp").inner_text()
     assert page.requests.external == []

@@ -94,12 +94,12 @@ def test_explorer_shows_the_cost_panel():
 @pytest.mark.browser
 def test_cost_page_in_a_browser(page, app_url):
     page.goto(f"{app_url}/cost?scenario=3&use_case=1A")
-    page.get_by_role("heading", name="Cost model").wait_for(timeout=60_000)
-    page.locator(".js-plotly-plot").nth(4).wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Cost model").wait_for()
+    page.locator(".js-plotly-plot").nth(4).wait_for()
     assert page.locator(".js-plotly-plot").count() >= 5
     assert page.get_by_text("Break-even vs all-cloud").count() >= 1
     assert page.locator("[data-testid='stException']").count() == 0
     page.goto(f"{app_url}/explorer")
-    page.get_by_text("Cost over the horizon").wait_for(timeout=60_000)
-    page.locator(".js-plotly-plot").nth(3).wait_for(timeout=60_000)
+    page.get_by_text("Cost over the horizon").wait_for()
+    page.locator(".js-plotly-plot").nth(3).wait_for()
     assert page.requests.external == []

@@ -50,10 +50,12 @@ def test_format_picker_and_overlay_change_the_downloads():
 @pytest.mark.browser
 def test_browser_downloads_a_self_contained_svg(page, app_url, tmp_path):
     page.goto(f"{app_url}/")
+    page.settle()
     page.get_by_role("link", name="Diagrams").click()
+    page.settle()
     page.get_by_text("SVG", exact=True).click()
     button = page.get_by_role("button", name="Download SVG").first
-    button.wait_for(timeout=60_000)
+    button.wait_for()
     with page.expect_download() as info:
         button.click()
     target = tmp_path / "architecture.svg"

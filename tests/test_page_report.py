@@ -45,7 +45,9 @@ def test_build_then_download_and_rebuild_after_a_change():
 @pytest.mark.browser
 def test_browser_builds_and_downloads_the_report(page, app_url, tmp_path):
     page.goto(f"{app_url}/")
+    page.settle()
     page.get_by_role("link", name="Report").click()
+    page.settle()
     page.get_by_role("button", name="Build the report").click()
     button = page.get_by_role("button", name="Download the report (PDF)")
     button.wait_for(timeout=180_000)
