@@ -129,11 +129,11 @@ _OTHER = {"local": "public_cloud", "public_cloud": "local"}
 
 
 def _blockers(
-    catalog: Catalog, a: Assessment, locations: Mapping[str, str], stage: str, skip: Iterable[str], compute: float
+    catalog: Catalog, a: Assessment, locations: Mapping[str, str], stage: str, skip: Iterable[str]
 ) -> list[Violation]:
     """Hard violations of ``locations`` that blame ``stage``."""
     return [
-        v for v in evaluate(catalog, a, locations, skip=skip, compute_ttft_ms=compute)
+        v for v in evaluate(catalog, a, locations, skip=skip)
         if v.severity == "hard" and stage in v.stages
     ]
 
@@ -145,7 +145,6 @@ def _resolve_stages(
     use_case: str,
     *,
     skip: Iterable[str] = (),
-    compute_ttft_ms: float = 0.0,
     use_rules: bool = True,
 ) -> tuple[dict[str, StagePlacement], list[str]]:
     """Where each stage runs: the scenario's fixed stages, the use case's for the open ones, moved by the rules.
@@ -177,10 +176,10 @@ def _resolve_stages(
             stages[stage] = StagePlacement(stage=stage, location=fixed, origin="scenario", reason=reason)
             continue
         proposed = tentative[stage]
-        blocked = _blockers(catalog, a, tentative, stage, skip, compute_ttft_ms) if use_rules else []
+        blocked = _blockers(catalog, a, tentative, stage, skip) if use_rules else []
         if blocked:
             alternative = {**tentative, stage: _OTHER[proposed]}
-            if not _blockers(catalog, a, alternative, stage, skip, compute_ttft_ms):
+            if not _blockers(catalog, a, alternative, stage, skip):
                 tentative = alternative
                 location = alternative[stage]
                 reason = (
@@ -296,7 +295,6 @@ def place_option(
     weights: Mapping[str, float] | None = None,
     *,
     skip: Iterable[str] = (),
-    compute_ttft_ms: float = 0.0,
 ) -> OptionPlacement:
     """Place one scenario × use case for the assessment's workload and constraints, and score it.
 
@@ -304,10 +302,10 @@ def place_option(
     rules it breaks, floored at 0. ``skip`` leaves rules out (what if that constraint were relaxed?).
     """
     skip = tuple(skip)
-    stages, conflicts = _resolve_stages(catalog, a, scenario, use_case, skip=skip, compute_ttft_ms=compute_ttft_ms)
+    stages, conflicts = _resolve_stages(catalog, a, scenario, use_case, skip=skip)
     locations = {s: p.location for s, p in stages.items()}
     flows = _flows(catalog, a, stages)
-    found = evaluate(catalog, a, locations, skip=skip, compute_ttft_ms=compute_ttft_ms)
+    found = evaluate(catalog, a, locations, skip=skip)
     hard = tuple(v for v in found if v.severity == "hard")
     soft = tuple(v for v in found if v.severity == "soft")
     rated_as = _rated_as(catalog, scenario, use_case, locations)
@@ -400,14 +398,13 @@ def _recommend(best: OptionPlacement, runner_up: OptionPlacement | None, feasibl
 
 def _relaxations(
     catalog: Catalog, a: Assessment, options: tuple[OptionPlacement, ...], weights: Mapping[str, float] | None,
-    compute_ttft_ms: float,
 ) -> tuple[Relaxation, ...]:
     """For each hard rule that binds: how many options lifting it alone would make feasible, and the best."""
     bound = sorted({v.rule for o in options for v in o.violations})
     out = []
     for rule_id in bound:
         relaxed = tuple(
-            place_option(catalog, a, s, u, weights, skip=(rule_id,), compute_ttft_ms=compute_ttft_ms)
+            place_option(catalog, a, s, u, weights, skip=(rule_id,))
             for s in SCENARIO_IDS for u in USE_CASE_IDS
         )
         ranked = rank(relaxed)
@@ -437,7 +434,6 @@ def place(
     weights: Mapping[str, float] | None = None,
     *,
     skip: Iterable[str] = (),
-    compute_ttft_ms: float = 0.0,
     advise: bool = True,
 ) -> PlacementResult:
     """Every scenario × use case, and the recommended one (best score among the feasible).
@@ -447,7 +443,7 @@ def place(
     """
     skip = tuple(skip)
     options = tuple(
-        place_option(catalog, a, s, u, weights, skip=skip, compute_ttft_ms=compute_ttft_ms)
+        place_option(catalog, a, s, u, weights, skip=skip)
         for s in SCENARIO_IDS for u in USE_CASE_IDS
     )
     ranked = rank(options)
@@ -456,7 +452,7 @@ def place(
     if ranked:
         recommended = _recommend(ranked[0], ranked[1] if len(ranked) > 1 else None, len(ranked))
     elif advise:
-        relax = _relaxations(catalog, a, options, weights, compute_ttft_ms)
+        relax = _relaxations(catalog, a, options, weights)
     return PlacementResult(
         options=options, recommended=recommended, contradictions=contradictions(catalog, a), relax=relax
     )

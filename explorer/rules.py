@@ -63,7 +63,7 @@ class Rule(Sourced):
     description: str = Field(min_length=10)
     regime: str | None = None
     requires: str | None = None
-    check: Literal["placement", "latency", "gpu_capacity"] = "placement"
+    check: Literal["placement", "latency", "local_latency", "gpu_capacity"] = "placement"
     severity: Severity = "hard"
     penalty: Annotated[float, Field(ge=0, le=100)] = 0.0
     when: Condition = Field(default_factory=dict)
@@ -171,8 +171,9 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _fmt(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:g}"
+def fmt_quantity(x: float) -> str:
+    """A number as messages quote it: thousands separated from 100 up, three significant digits below."""
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
 def _violation(rule: Rule, blamed: list[tuple[str, str]], penalty: float | None = None, **values: Any) -> Violation:
@@ -212,6 +213,14 @@ def latency_breaks(a: Assessment, compute_ttft_ms: float = 0.0) -> bool:
     return a.constraints.cloud_rtt_ms + compute_ttft_ms > a.workload.ttft_target_ms
 
 
+def serving_gpu(catalog: Catalog, a: Assessment, location: str) -> Any:
+    """The GPU that serves the model at ``location``: the cloud's, or the premises' (owned, else bought)."""
+    owned = a.constraints.owned_gpus
+    if location == "local" and owned.count > 0:
+        return catalog.gpu(owned.gpu)
+    return catalog.gpu(a.costing.gpu)
+
+
 _SIZING: dict[tuple[Any, ...], Any] = {}
 
 
@@ -221,11 +230,24 @@ def local_sizing(catalog: Catalog, a: Assessment) -> tuple[Any, Any]:
     On the owned GPU type when GPUs are owned, else on the GPU the cost model would buy; serving covers the
     peak demand, training meets the costing's longest acceptable run. Cached by the inputs that matter.
     """
+    return sizing_on(catalog, a, serving_gpu(catalog, a, "local").id)
+
+
+def prefill_ms(catalog: Catalog, a: Assessment, location: str) -> float:
+    """The serving stack's own time to first token, prefilling one prompt where the model is served, in ms.
+
+    A cloud round trip in the request path adds to it. 0 when the model cannot be served on that GPU at
+    all: the cost model then has no such serving either, so no latency claim is made.
+    """
+    serving = sizing_on(catalog, a, serving_gpu(catalog, a, location).id)[1]
+    return float(serving.ttft_ms) if serving is not None else 0.0
+
+
+def sizing_on(catalog: Catalog, a: Assessment, gpu_id: str) -> tuple[Any, Any]:
+    """(training, serving) sized on ``gpu_id`` the way the cost engine sizes them; None where impossible."""
     from explorer.cost import SECONDS_PER_DAY, resolve_prices
     from explorer.sizing import SizingError, size_serving, size_training
 
-    owned = a.constraints.owned_gpus
-    gpu_id = owned.gpu if owned.count > 0 else a.costing.gpu
     key = (id(catalog), gpu_id, a.workload.model_dump_json(), a.costing.model_dump_json(),
            tuple(sorted(a.prices.items())))
     if key in _SIZING and _SIZING[key][0] is catalog:
@@ -265,9 +287,7 @@ def gpus_needed(catalog: Catalog, a: Assessment, stages: Iterable[str]) -> dict[
     return out
 
 
-def _evaluate_rule(
-    rule: Rule, catalog: Catalog, a: Assessment, locations: Mapping[str, str], compute_ttft_ms: float
-) -> Violation | None:
+def _evaluate_rule(rule: Rule, catalog: Catalog, a: Assessment, locations: Mapping[str, str]) -> Violation | None:
     if not applies(rule, a):
         return None
     if rule.check == "placement":
@@ -275,11 +295,22 @@ def _evaluate_rule(
         return _violation(rule, blamed) if blamed else None
     if rule.check == "latency":
         blamed = request_path_crossings(locations)
-        if not blamed or not latency_breaks(a, compute_ttft_ms):
+        if not blamed:
+            return None
+        compute = prefill_ms(catalog, a, locations["serving"])
+        if not latency_breaks(a, compute):
             return None
         c, w = a.constraints, a.workload
-        return _violation(rule, blamed, rtt=_fmt(c.cloud_rtt_ms), target=_fmt(w.ttft_target_ms),
-                          compute=_fmt(compute_ttft_ms))
+        return _violation(rule, blamed, rtt=fmt_quantity(c.cloud_rtt_ms), target=fmt_quantity(w.ttft_target_ms),
+                          compute=fmt_quantity(compute))
+    if rule.check == "local_latency":
+        if locations["serving"] != "local":
+            return None
+        compute = prefill_ms(catalog, a, "local")
+        if compute <= a.workload.ttft_target_ms:
+            return None
+        return _violation(rule, [("serving", "local")], compute=fmt_quantity(compute),
+                          target=fmt_quantity(a.workload.ttft_target_ms), gpu=serving_gpu(catalog, a, "local").name)
     # gpu_capacity
     local = [s for s in rule.stages if locations[s] in rule.locations]
     needs = gpus_needed(catalog, a, local)
@@ -293,7 +324,7 @@ def _evaluate_rule(
     penalty = min(rule.params["penalty_per_week"] * weeks, rule.penalty)
     gpu = catalog.gpu(owned.gpu if owned.count > 0 else a.costing.gpu)  # the type owned, else the one bought
     return _violation(rule, [(s, "local") for s in stages], penalty=penalty, detail=detail, needed=needed,
-                      owned=owned.count, gpu=gpu.name, weeks=_fmt(weeks))
+                      owned=owned.count, gpu=gpu.name, weeks=fmt_quantity(weeks))
 
 
 def evaluate(
@@ -302,19 +333,17 @@ def evaluate(
     locations: Mapping[str, str],
     *,
     skip: Iterable[str] = (),
-    compute_ttft_ms: float = 0.0,
 ) -> tuple[Violation, ...]:
     """Every rule the placement ``locations`` (stage -> local | public_cloud | exchanged) breaks.
 
     ``skip`` names rules to leave out (to ask "what if this constraint were relaxed?");
-    ``compute_ttft_ms`` is the serving stack's own time to first token, 0 until sizing provides it.
     """
     skipped = set(skip)
     out = []
     for rule in catalog.rules:
         if rule.id in skipped:
             continue
-        violation = _evaluate_rule(rule, catalog, a, locations, compute_ttft_ms)
+        violation = _evaluate_rule(rule, catalog, a, locations)
         if violation is not None:
             out.append(violation)
     return tuple(out)

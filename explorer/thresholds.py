@@ -110,17 +110,22 @@ def find_flips(
     """Every change of choice along ``[lo, hi]``: a sweep over ``n`` points, then bisection in each cell.
 
     ``choose`` maps one input value to the chosen option (any hashable); with ``vectorised`` it maps an
-    array of values to a sequence of choices. Two changes inside one grid cell can be missed, so pick
-    ``n`` finer than the features you expect. ``tol`` defaults to a millionth of the range.
+    array of values to a sequence of choices. A cell whose ends differ is bisected until every change in
+    it is found (A → B → C); a cell whose ends agree (A → B → A inside it) is missed, so pick ``n`` finer
+    than the features you expect. ``tol`` defaults to a millionth of the range.
     """
     xs = grid(lo, hi, n, scale)
     tol = (hi - lo) * 1e-6 if tol is None else tol
     labels = _many(choose, vectorised)(xs)
     flips = []
     for i in range(len(xs) - 1):
-        if labels[i] != labels[i + 1]:
-            flips.append(bisect(choose, float(xs[i]), float(xs[i + 1]), tol=tol, vectorised=vectorised,
-                                before=labels[i], after=labels[i + 1]))
+        start, before, end = float(xs[i]), labels[i], labels[i + 1]
+        while before != end:
+            flip = bisect(choose, start, float(xs[i + 1]), tol=tol, vectorised=vectorised, before=before, after=end)
+            flips.append(flip)
+            if flip.hi >= xs[i + 1]:
+                break
+            start, before = flip.hi, flip.after  # more changes may follow inside the same cell
     return flips
 
 
@@ -195,8 +200,26 @@ def _with(a: Assessment, path: str, value: float) -> Assessment:
 def _latency_thresholds(
     catalog: Catalog, a: Assessment, weights: Mapping[str, float] | None
 ) -> list[DecisionThreshold]:
+    from explorer.rules import prefill_ms, serving_gpu
+
     c, w = a.constraints, a.workload
     out: list[DecisionThreshold] = []
+    cloud_ms, local_ms = prefill_ms(catalog, a, "public_cloud"), prefill_ms(catalog, a, "local")
+    local_gpu = serving_gpu(catalog, a, "local").name
+    # The time to first token of each way to serve: (round trips, prefill ms, what to call it).
+    paths = (
+        (1, cloud_ms, f"{_fmt(cloud_ms)} ms of prefill in the cloud"),
+        (1, local_ms, f"{_fmt(local_ms)} ms of prefill on the premises' {local_gpu}"),
+        (0, local_ms, f"{_fmt(local_ms)} ms of prefill on the premises' {local_gpu}"),
+    )
+
+    def cause(at_target: float | None = None, at_rtt: float | None = None) -> str:
+        """What a flip at this target (or round trip) is made of: the path whose TTFT lands nearest it."""
+        if at_rtt is not None:  # only paths with a round trip move with it
+            words = min(paths[:2], key=lambda p: abs(w.ttft_target_ms - at_rtt - p[1]))[2]
+            return f"on top of {words}"
+        trips, _, words = min(paths, key=lambda p: abs(p[0] * c.cloud_rtt_ms + p[1] - (at_target or 0.0)))
+        return f"the {_fmt(c.cloud_rtt_ms)} ms cloud round trip plus {words}" if trips else words
 
     def rtt_choice(x: float) -> str:
         return recommended_key(catalog, _with(a, "constraints.cloud_rtt_ms", x), weights)
@@ -209,7 +232,8 @@ def _latency_thresholds(
         out.append(DecisionThreshold(
             input="constraints.cloud_rtt_ms", label="cloud round trip", unit="ms", current=c.cloud_rtt_ms,
             value=v, direction="above", before=above.before, after=above.after,
-            message=(f"A cloud round trip above {_fmt(v)} ms breaks the {target} ms time-to-first-token target: "
+            message=(f"A cloud round trip above {_fmt(v)} ms, {cause(at_rtt=v)}, breaks the {target} ms "
+                     "time-to-first-token target: "
                      f"the recommendation moves from {_option_words(above.before)} to "
                      f"{_option_words(above.after)}."),
         ))
@@ -227,14 +251,13 @@ def _latency_thresholds(
 
     top = min(600_000.0, max(2 * c.cloud_rtt_ms, 2 * w.ttft_target_ms, 100.0))
     below, above = nearest_flips(ttft_choice, w.ttft_target_ms, 1.0, top, n=17, tol=0.01)
-    rtt = _fmt(c.cloud_rtt_ms)
     if below is not None:
         v = below.at
         out.append(DecisionThreshold(
             input="workload.ttft_target_ms", label="time-to-first-token target", unit="ms",
             current=w.ttft_target_ms, value=v, direction="below", before=below.after, after=below.before,
-            message=(f"A time-to-first-token target below {_fmt(v)} ms is broken by the {rtt} ms cloud round "
-                     f"trip: the recommendation moves from {_option_words(below.after)} to "
+            message=(f"A time-to-first-token target below {_fmt(v)} ms is broken by {cause(at_target=v)}: "
+                     f"the recommendation moves from {_option_words(below.after)} to "
                      f"{_option_words(below.before)}."),
         ))
     if above is not None:
@@ -242,8 +265,8 @@ def _latency_thresholds(
         out.append(DecisionThreshold(
             input="workload.ttft_target_ms", label="time-to-first-token target", unit="ms",
             current=w.ttft_target_ms, value=v, direction="above", before=above.before, after=above.after,
-            message=(f"Relaxing the time-to-first-token target above {_fmt(v)} ms lets the {rtt} ms cloud round "
-                     f"trip fit and makes {_option_words(above.after)} the recommendation instead of "
+            message=(f"Relaxing the time-to-first-token target above {_fmt(v)} ms lets {cause(at_target=v)} fit "
+                     f"and makes {_option_words(above.after)} the recommendation instead of "
                      f"{_option_words(above.before)}."),
         ))
     return out

@@ -101,15 +101,16 @@ def test_all_zero_weights_give_one_clear_message():
 
 
 def test_explorer_shows_violations_recommendation_and_thresholds():
-    at = _app({"scenario": "4", "use_case": "1A", "constraints.cloud_rtt_ms": "25",
-               "workload.ttft_target_ms": "20"})
+    at = _app({"scenario": "4", "use_case": "1A", "constraints.cloud_rtt_ms": "50",
+               "workload.ttft_target_ms": "100"})
     at.run()
     assert not at.exception
     (ruled_out,) = [e.value for e in at.error if "ruled out" in e.value]
-    assert "A 25 ms cloud round trip breaks the 20 ms time-to-first-token target" in ruled_out
+    assert "A 50 ms cloud round trip on top of 57.1 ms of prefill breaks the 100 ms time-to-first-token target" in (
+        ruled_out)
     assert any("Recommended: scenario 1 with use case 1A" in i.value for i in at.info)
     flips = " ".join(m.value for m in at.markdown)
-    assert "What would flip it" in flips and "cloud round trip below 20 ms" in flips
+    assert "What would flip it" in flips and "cloud round trip below 42.9 ms" in flips  # 100 − 57.1 ms
     assert at.get("plotly_chart")  # the radar
 
 

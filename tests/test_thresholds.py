@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pytest
+from handcalc import PREFILL_MS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,6 +51,17 @@ def test_several_steps_in_order():
     flips = find_flips(choose, 0, 10, n=21, tol=1e-4)
     assert [(f.before, f.after) for f in flips] == [("low", "mid"), ("mid", "high")]
     assert [f.at for f in flips] == [pytest.approx(2, abs=1e-4), pytest.approx(5.5, abs=1e-4)]
+
+
+@pytest.mark.parametrize("vectorised", [False, True])
+def test_two_steps_inside_one_grid_cell_are_both_found(vectorised):
+    # n=3 gives the cells [0, 5] and [5, 10]; both steps (1 and 1.5) fall in the first.
+    def choose(x):
+        return np.where(np.asarray(x) < 1, "a", np.where(np.asarray(x) < 1.5, "b", "c")).tolist()
+
+    flips = find_flips(choose, 0, 10, n=3, tol=1e-6, vectorised=vectorised)
+    assert [(f.before, f.after) for f in flips] == [("a", "b"), ("b", "c")]
+    assert [f.at for f in flips] == [pytest.approx(1, abs=1e-6), pytest.approx(1.5, abs=1e-6)]
 
 
 def test_no_step_no_flip():
@@ -125,21 +137,25 @@ def test_threshold_errors(call, message):
 
 
 def test_rtt_threshold_breaks_the_target(catalog):
-    # 15 ms meets a 20 ms target; above 20 ms the cloud-served options are ruled out.
-    a = parse_assessment({"constraints": {"cloud_rtt_ms": 15}, "workload": {"ttft_target_ms": 20}}, catalog=catalog)
+    # 15 ms + 57.108 ms of prefill meets an 80 ms target; above 80 − 57.108 = 22.892 ms the cloud-served
+    # options are ruled out.
+    a = parse_assessment({"constraints": {"cloud_rtt_ms": 15}, "workload": {"ttft_target_ms": 80}}, catalog=catalog)
     found = [t for t in decision_thresholds(catalog, a) if t.input == "constraints.cloud_rtt_ms"]
     (t,) = found
-    assert t.direction == "above" and t.value == pytest.approx(20, abs=0.01)
+    assert t.direction == "above" and t.value == pytest.approx(80 - PREFILL_MS, abs=0.01)
     assert (t.before, t.after) == ("2-1B", "1-1A")
-    assert t.message == ("A cloud round trip above 20 ms breaks the 20 ms time-to-first-token target: the "
-                         "recommendation moves from scenario 2 with use case 1B to scenario 1 with use case 1A.")
+    assert t.message == ("A cloud round trip above 22.9 ms, on top of 57.1 ms of prefill in the cloud, breaks the "
+                         "80 ms time-to-first-token target: the recommendation moves from scenario 2 with use case 1B "
+                         "to scenario 1 with use case 1A.")
 
 
 def test_ttft_threshold_below_the_round_trip(catalog):
+    # The cloud options need 25 ms of round trip + 57.108 ms of prefill = 82.108 ms.
     a = parse_assessment({"constraints": {"cloud_rtt_ms": 25}, "workload": {"ttft_target_ms": 200}}, catalog=catalog)
     (t,) = [t for t in decision_thresholds(catalog, a) if t.input == "workload.ttft_target_ms"]
-    assert t.direction == "below" and t.value == pytest.approx(25, abs=0.01)
-    assert t.message.startswith("A time-to-first-token target below 25 ms is broken by the 25 ms cloud round trip")
+    assert t.direction == "below" and t.value == pytest.approx(25 + PREFILL_MS, abs=0.01)
+    assert t.message.startswith("A time-to-first-token target below 82.1 ms is broken by the 25 ms cloud round "
+                                "trip plus 57.1 ms of prefill in the cloud")
 
 
 def test_weight_threshold_by_hand(catalog):
@@ -171,12 +187,18 @@ def test_vectorised_weight_chooser_agrees_with_place(catalog, weights, x):
     assert choose(np.array([x])) == [result.recommended.key]
 
 
-def test_no_thresholds_when_nothing_can_flip(catalog):
-    # Regulated bank: only the all-local options are open and 3-1A/3-1B rate alike; nothing in range flips it.
+def test_regulated_bank_flips_only_when_prefill_misses_the_target(catalog):
+    # Regulated bank: only the all-local options are open and 3-1A/3-1B rate alike. The one flip in range is
+    # a TTFT target below the premises' own prefill (the same 57.108 ms: 70B, 800 tokens, 4 H100s bought).
     from explorer.assessment import load_assessment
 
     a = load_assessment("preset:regulated-bank", catalog)
-    assert decision_thresholds(catalog, a) == ()
+    (t,) = decision_thresholds(catalog, a)
+    assert (t.input, t.direction, t.before, t.after) == ("workload.ttft_target_ms", "below", "3-1A", "none")
+    assert t.value == pytest.approx(PREFILL_MS, abs=0.01)
+    assert t.message == ("A time-to-first-token target below 57.1 ms is broken by 57.1 ms of prefill on the "
+                         "premises' NVIDIA H100 SXM5 80GB: the recommendation moves from scenario 3 with use case "
+                         "1A to no feasible option.")
 
 
 # --- cost-driven inputs: the cheapest option, the runner-up, and traffic through owned GPUs ------------------
