@@ -223,7 +223,7 @@ def cmd_size_serving(args: argparse.Namespace) -> int:
     result = size_serving(
         catalog.model(args.model), catalog.gpu(args.gpu), default_factors(catalog), precision=args.precision,
         input_tokens=args.input_tokens, output_tokens=args.output_tokens, tpot_ms=args.tpot_ms, gpus=args.gpus,
-        peak_requests_per_second=peak,
+        peak_requests_per_second=peak, tensor_parallel=args.tensor_parallel,
     )
     if args.json:
         _print_json(result.model_dump())
@@ -303,6 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--output-tokens", type=int, default=300)
     v.add_argument("--tpot-ms", type=float, default=None, help="time-per-output-token target (default: none)")
     v.add_argument("--requests-per-day", type=float, default=None, help="size replicas for this traffic")
+    v.add_argument("--tensor-parallel", type=int, default=None,
+                   help="fix the GPUs per replica (1, 2, 4, …), e.g. to compare with a benchmark (default: the "
+                        "size that serves the most requests per GPU)")
     v.add_argument("--peak-factor", type=float, default=1.0)
     v.add_argument("--json", action="store_true")
     v.set_defaults(func=cmd_size_serving)

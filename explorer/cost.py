@@ -291,8 +291,11 @@ class _Structure:
 
 def _replicas(s: ServingSizing, demand: float, P: _Prices) -> Any:
     """Replicas for the peak demand, re-evaluated under (possibly sampled) efficiencies."""
+    # The sizing scaled the group by tp_efficiency per doubling; rescale to the (sampled) factor.
+    group = np.power(P("eff:tensor_parallel_efficiency") / s.tp_efficiency, np.log2(s.tensor_parallel))
     rate, _, _ = requests_per_second(
-        s.step_bytes, s.step_flops, s.prefill_flops, s.weight_bytes, s.replica_bandwidth, s.replica_flops,
+        s.step_bytes, s.step_flops, s.prefill_flops, s.weight_bytes, s.replica_bandwidth * group,
+        s.replica_flops * group,
         s.batch, s.output_tokens, P("eff:decode_bandwidth_efficiency"), P("eff:decode_compute_efficiency"),
         P("eff:prefill_mfu"),
     )

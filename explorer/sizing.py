@@ -85,8 +85,9 @@ class ServingSizing(_Result):
     step_bytes: float  # bytes read per decode step per replica
     step_flops: float  # FLOPs per decode step per replica
     prefill_flops: float  # FLOPs to prefill one request
-    replica_bandwidth: float  # bytes/s of all GPUs in a replica (peak)
-    replica_flops: float  # FLOP/s of all GPUs in a replica (peak)
+    replica_bandwidth: float  # bytes/s of a replica's GPUs at peak, × the tensor-parallel scaling
+    replica_flops: float  # FLOP/s of a replica's GPUs at peak, × the tensor-parallel scaling
+    tp_efficiency: float = 1.0  # the tensor_parallel_efficiency the scaling used
     weight_bytes: float
     output_tokens: int
     notes: tuple[str, ...] = ()
@@ -248,6 +249,15 @@ def requests_per_second(
     return 1.0 / per_request, step, prefill
 
 
+def tensor_parallel_scaling(tp: Any, efficiency: Any) -> Any:
+    """The fraction of ``tp`` GPUs' peak a tensor-parallel group delivers: ``efficiency`` per doubling.
+
+    Every doubling of the group adds all-reduces to each layer and shrinks each GPU's matrices, so a
+    group of 2 delivers 2 × e, of 4 delivers 4 × e², of 8 delivers 8 × e³ (TP 1 is not scaled).
+    """
+    return np.power(efficiency, np.log2(tp))
+
+
 def _serving_flops(gpu: GpuSpec, precision: str) -> float:
     if precision == "fp8" and "fp8" in gpu.tflops:
         return gpu.tflops["fp8"] * 1e12
@@ -265,12 +275,14 @@ def size_serving(
     tpot_ms: float | None = None,
     gpus: int | None = None,
     peak_requests_per_second: float | None = None,
+    tensor_parallel: int | None = None,
 ) -> ServingSizing:
     """Tensor-parallel size, batch, throughput, latency and replicas for one model on one GPU type.
 
     Without ``tpot_ms`` the batch is limited by memory only (the offline, maximum-throughput figure).
     With ``peak_requests_per_second`` the replicas cover that rate; with ``gpus`` they fill those GPUs;
-    otherwise one replica.
+    otherwise one replica. ``tensor_parallel`` fixes the group size (to compare with a benchmark);
+    by default the size that serves the most requests per GPU is chosen.
     """
     if precision not in PRECISIONS:
         raise SizingError(f'Precision "{precision}" is not valid; choose from: {", ".join(PRECISIONS)}.')
@@ -280,6 +292,16 @@ def size_serving(
         raise SizingError(f"The TPOT target must be more than 0 ms (got {tpot_ms:g}).")
     if gpus is not None and gpus < 1:
         raise SizingError(f"--gpus must be at least 1 (got {gpus}).")
+    allowed_tp = [2**k for k in range(MAX_TENSOR_PARALLEL.bit_length())]
+    if tensor_parallel is not None and tensor_parallel not in allowed_tp:
+        raise SizingError(
+            f"The tensor-parallel size must be one of {', '.join(map(str, allowed_tp))} (got {tensor_parallel})."
+        )
+    allowed_tp = [2**k for k in range(MAX_TENSOR_PARALLEL.bit_length())]
+    if tensor_parallel is not None and tensor_parallel not in allowed_tp:
+        raise SizingError(
+            f"The tensor-parallel size must be one of {', '.join(map(str, allowed_tp))} (got {tensor_parallel})."
+        )
     weights = model.params * BYTES_PER_PARAM[precision]
     kv_precision = "fp8" if precision == "fp8" else "bf16"
     kv_token = model.kv_bytes_per_token(kv_precision)
@@ -287,6 +309,7 @@ def size_serving(
     bw_eff = factor(factors, "decode_bandwidth_efficiency")
     c_eff = factor(factors, "decode_compute_efficiency")
     p_eff = factor(factors, "prefill_mfu")
+    tp_eff = factor(factors, "tensor_parallel_efficiency")
     max_batch = max(1, int(factor(factors, "max_batch")))
     bandwidth = gpu.bandwidth_tb_s * 1e12
     flops = _serving_flops(gpu, precision)
@@ -299,24 +322,26 @@ def size_serving(
     tp = 1
     while tp <= MAX_TENSOR_PARALLEL:
         free = tp * usable - weights
-        if free > kv_token * max(context, 1):
+        if free > kv_token * max(context, 1) and tensor_parallel in (None, tp):
             b_mem = min(max_batch, int(free // (kv_token * max(context, 1))))
             b_tpot = None
+            group = tp * float(tensor_parallel_scaling(tp, tp_eff))  # effective GPUs: all-reduces cost each doubling
             if target is not None:
-                by_bw = (target * tp * bandwidth * bw_eff - weights) / max(kv_token * mean_context, 1e-30)
-                by_flops = target * tp * flops * c_eff / flops_per_seq
+                by_bw = (target * group * bandwidth * bw_eff - weights) / max(kv_token * mean_context, 1e-30)
+                by_flops = target * group * flops * c_eff / flops_per_seq
                 b_tpot = int(max(0.0, min(by_bw, by_flops, 1e9)))
             batch = max(1, min(b_mem, b_tpot) if b_tpot is not None else b_mem)
             rate, step, prefill = requests_per_second(
                 weights + batch * kv_token * mean_context, batch * flops_per_seq, flops_per_seq * input_tokens,
-                weights, tp * bandwidth, tp * flops, batch, output_tokens, bw_eff, c_eff, p_eff,
+                weights, group * bandwidth, group * flops, batch, output_tokens, bw_eff, c_eff, p_eff,
             )
             met = target is None or (b_tpot is not None and b_tpot >= 1)
             candidates.append((tp, b_mem, b_tpot, batch, float(rate), float(step), float(prefill), met))
         tp *= 2
     if not candidates:
+        group_size = tensor_parallel or MAX_TENSOR_PARALLEL
         raise SizingError(
-            f"Model {model.id} does not fit on {MAX_TENSOR_PARALLEL} × {gpu.name} at {precision}: its weights need "
+            f"Model {model.id} does not fit on {group_size} × {gpu.name} at {precision}: its weights need "
             f"{weights / 1e9:.0f} GB; choose a GPU with more memory or a lower precision."
         )
     notes: list[str] = []
@@ -332,6 +357,7 @@ def size_serving(
             f"{best[5] * 1000:.1f} ms per token at batch 1 with {best[0]} GPUs per replica."
         )
     tp, b_mem, b_tpot, batch, rate, step, prefill, met = best
+    group = tp * float(tensor_parallel_scaling(tp, tp_eff))
     if tp > 8:
         notes.append(f"{tp} GPUs per replica span several 8-GPU nodes (tensor × pipeline parallel).")
 
@@ -359,6 +385,6 @@ def size_serving(
         kv_gb_per_gpu=batch * kv_token * context / tp / 1e9, kv_bytes_per_token=kv_token,
         ttft_ms=prefill * 1000.0, tpot_ms=step * 1000.0, tpot_met=met, bound=bound,
         step_bytes=step_bytes, step_flops=step_flops, prefill_flops=flops_per_seq * input_tokens,
-        replica_bandwidth=tp * bandwidth, replica_flops=tp * flops, weight_bytes=weights,
+        replica_bandwidth=group * bandwidth, replica_flops=group * flops, tp_efficiency=tp_eff, weight_bytes=weights,
         output_tokens=output_tokens, notes=tuple(notes),
     )

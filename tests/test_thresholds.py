@@ -137,25 +137,25 @@ def test_threshold_errors(call, message):
 
 
 def test_rtt_threshold_breaks_the_target(catalog):
-    # 15 ms + 57.108 ms of prefill meets an 80 ms target; above 80 − 57.108 = 22.892 ms the cloud-served
+    # 15 ms + 79.042 ms of prefill meets a 110 ms target; above 110 − 79.042 = 30.958 ms the cloud-served
     # options are ruled out.
-    a = parse_assessment({"constraints": {"cloud_rtt_ms": 15}, "workload": {"ttft_target_ms": 80}}, catalog=catalog)
+    a = parse_assessment({"constraints": {"cloud_rtt_ms": 15}, "workload": {"ttft_target_ms": 110}}, catalog=catalog)
     found = [t for t in decision_thresholds(catalog, a) if t.input == "constraints.cloud_rtt_ms"]
     (t,) = found
-    assert t.direction == "above" and t.value == pytest.approx(80 - PREFILL_MS, abs=0.01)
+    assert t.direction == "above" and t.value == pytest.approx(110 - PREFILL_MS, abs=0.01)
     assert (t.before, t.after) == ("2-1B", "1-1A")
-    assert t.message == ("A cloud round trip above 22.9 ms, on top of 57.1 ms of prefill in the cloud, breaks the "
-                         "80 ms time-to-first-token target: the recommendation moves from scenario 2 with use case 1B "
+    assert t.message == ("A cloud round trip above 31 ms, on top of 79 ms of prefill in the cloud, breaks the "
+                         "110 ms time-to-first-token target: the recommendation moves from scenario 2 with use case 1B "
                          "to scenario 1 with use case 1A.")
 
 
 def test_ttft_threshold_below_the_round_trip(catalog):
-    # The cloud options need 25 ms of round trip + 57.108 ms of prefill = 82.108 ms.
+    # The cloud options need 25 ms of round trip + 79.042 ms of prefill = 104.042 ms.
     a = parse_assessment({"constraints": {"cloud_rtt_ms": 25}, "workload": {"ttft_target_ms": 200}}, catalog=catalog)
     (t,) = [t for t in decision_thresholds(catalog, a) if t.input == "workload.ttft_target_ms"]
     assert t.direction == "below" and t.value == pytest.approx(25 + PREFILL_MS, abs=0.01)
-    assert t.message.startswith("A time-to-first-token target below 82.1 ms is broken by the 25 ms cloud round "
-                                "trip plus 57.1 ms of prefill in the cloud")
+    assert t.message.startswith("A time-to-first-token target below 104 ms is broken by the 25 ms cloud round "
+                                "trip plus 79 ms of prefill in the cloud")
 
 
 def test_weight_threshold_by_hand(catalog):
@@ -189,14 +189,14 @@ def test_vectorised_weight_chooser_agrees_with_place(catalog, weights, x):
 
 def test_regulated_bank_flips_only_when_prefill_misses_the_target(catalog):
     # Regulated bank: only the all-local options are open and 3-1A/3-1B rate alike. The one flip in range is
-    # a TTFT target below the premises' own prefill (the same 57.108 ms: 70B, 800 tokens, 4 H100s bought).
+    # a TTFT target below the premises' own prefill (the same 79.042 ms: 70B, 800 tokens, 4 H100s bought).
     from explorer.assessment import load_assessment
 
     a = load_assessment("preset:regulated-bank", catalog)
     (t,) = decision_thresholds(catalog, a)
     assert (t.input, t.direction, t.before, t.after) == ("workload.ttft_target_ms", "below", "3-1A", "none")
     assert t.value == pytest.approx(PREFILL_MS, abs=0.01)
-    assert t.message == ("A time-to-first-token target below 57.1 ms is broken by 57.1 ms of prefill on the "
+    assert t.message == ("A time-to-first-token target below 79 ms is broken by 79 ms of prefill on the "
                          "premises' NVIDIA H100 SXM5 80GB: the recommendation moves from scenario 3 with use case "
                          "1A to no feasible option.")
 
@@ -361,7 +361,12 @@ def test_place_json_carries_the_cost_thresholds(tmp_path):
     assert ("recommendation", "workload.requests_per_day") in kinds
     assert ("cheapest", PRICE) in kinds
     (traffic,) = [r for r in rows if (r["kind"], r["input"]) == ("recommendation", "workload.requests_per_day")]
-    assert traffic["message"].startswith("Above 340,000 requests/day, the recommendation moves from scenario 1")
+    # One 4-GPU replica (4 × 0.85² effective H100s) at batch 256: a decode step reads 141.2 GB of weights plus
+    # 256 × 327,680 B of KV × 950 tokens = 220.9 GB at 2.89 × 3.35 TB/s × 0.7 = 32.59 ms (compute: 25.3 ms).
+    # A request costs 79.04 ms of prefill + 300 × 32.59 / 256 ms of decode = 117.24 ms: 8.530 requests/s.
+    # At a peak factor of 3, the replica is full at 8.530 × 86,400 / 3 = 245,653 requests/day.
+    assert traffic["message"].startswith("Above 246,000 requests/day, the recommendation moves from scenario 1")
+    assert traffic["value"] == pytest.approx(245_653, rel=2e-3)
 
 
 def test_explorer_panel_shows_cost_flips_after_a_horizon_change():
