@@ -366,7 +366,7 @@ def placement_section(pdf: ReportPDF, ctx: ReportContext) -> None:
     for conflict in o.conflicts:
         pdf.bullet(conflict)
     for v in o.violations:
-        pdf.bullet(f"Ruled out ({v.rule}): {v.message}")
+        pdf.bullet(f"Ruled out ({v.rule}): {v.message}.")
     pdf.heading("Data crossing the premises/cloud boundary", level=2)
     if o.flows:
         direction = {"to_cloud": "to the cloud", "to_premises": "to the premises", "both": "both ways"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
@@ -106,6 +106,7 @@ def find_flips(
     tol: float | None = None,
     scale: Literal["linear", "log"] = "linear",
     vectorised: bool = False,
+    near: Iterable[float] = (),
 ) -> list[Flip[Any]]:
     """Every change of choice along ``[lo, hi]``: a sweep over ``n`` points, then bisection in each cell.
 
@@ -113,9 +114,15 @@ def find_flips(
     array of values to a sequence of choices. A cell whose ends differ is bisected until every change in
     it is found (A → B → C); a cell whose ends agree (A → B → A inside it) is missed, so pick ``n`` finer
     than the features you expect. ``tol`` defaults to a millionth of the range.
+
+    ``near`` names values where a change is expected (e.g. a target minus a known latency): the sweep
+    also samples just under half a tolerance either side of each, so such a change costs no bisection.
     """
     xs = grid(lo, hi, n, scale)
     tol = (hi - lo) * 1e-6 if tol is None else tol
+    extra = [x + d for x in near for d in (-0.49 * tol, 0.49 * tol) if lo < x + d < hi]
+    if extra:
+        xs = np.unique(np.concatenate([xs, extra]))
     labels = _many(choose, vectorised)(xs)
     flips = []
     for i in range(len(xs) - 1):
@@ -225,7 +232,9 @@ def _latency_thresholds(
         return recommended_key(catalog, _with(a, "constraints.cloud_rtt_ms", x), weights)
 
     top = min(10_000.0, max(2 * w.ttft_target_ms, 2 * c.cloud_rtt_ms, 100.0))
-    below, above = nearest_flips(rtt_choice, c.cloud_rtt_ms, 0.0, top, n=17, tol=0.01)
+    # The latency rules change an option's feasibility where the round trip plus a prefill meets the target.
+    edges = (w.ttft_target_ms - cloud_ms, w.ttft_target_ms - local_ms)
+    below, above = nearest_flips(rtt_choice, c.cloud_rtt_ms, 0.0, top, n=17, tol=0.01, near=edges)
     target = _fmt(w.ttft_target_ms)
     if above is not None:
         v = above.at
@@ -250,7 +259,8 @@ def _latency_thresholds(
         return recommended_key(catalog, _with(a, "workload.ttft_target_ms", x), weights)
 
     top = min(600_000.0, max(2 * c.cloud_rtt_ms, 2 * w.ttft_target_ms, 100.0))
-    below, above = nearest_flips(ttft_choice, w.ttft_target_ms, 1.0, top, n=17, tol=0.01)
+    edges = (c.cloud_rtt_ms + cloud_ms, local_ms, c.cloud_rtt_ms + local_ms)
+    below, above = nearest_flips(ttft_choice, w.ttft_target_ms, 1.0, top, n=17, tol=0.01, near=edges)
     if below is not None:
         v = below.at
         out.append(DecisionThreshold(

@@ -64,6 +64,18 @@ def test_two_steps_inside_one_grid_cell_are_both_found(vectorised):
     assert [f.at for f in flips] == [pytest.approx(1, abs=1e-6), pytest.approx(1.5, abs=1e-6)]
 
 
+def test_an_expected_change_costs_no_bisection():
+    calls = []
+
+    def choose(x):
+        calls.append(x)
+        return "a" if x < 3.7 else "b"
+
+    (flip,) = find_flips(choose, 0, 10, n=3, tol=1e-3, near=[3.7, 42.0])  # 42 lies outside: ignored
+    assert flip.lo < 3.7 <= flip.hi and flip.hi - flip.lo <= 1e-3
+    assert len(calls) == 5  # the 3 grid points and 3.7 ± 0.00049, no bisection step
+
+
 def test_no_step_no_flip():
     assert find_flips(lambda x: "same", 0, 1) == []
 
