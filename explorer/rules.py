@@ -336,7 +336,7 @@ def evaluate(
 ) -> tuple[Violation, ...]:
     """Every rule the placement ``locations`` (stage -> local | public_cloud | exchanged) breaks.
 
-    ``skip`` names rules to leave out (to ask "what if this constraint were relaxed?");
+    ``skip`` names rules to leave out (to ask "what if this constraint were relaxed?").
     """
     skipped = set(skip)
     out = []

@@ -297,11 +297,6 @@ def size_serving(
         raise SizingError(
             f"The tensor-parallel size must be one of {', '.join(map(str, allowed_tp))} (got {tensor_parallel})."
         )
-    allowed_tp = [2**k for k in range(MAX_TENSOR_PARALLEL.bit_length())]
-    if tensor_parallel is not None and tensor_parallel not in allowed_tp:
-        raise SizingError(
-            f"The tensor-parallel size must be one of {', '.join(map(str, allowed_tp))} (got {tensor_parallel})."
-        )
     weights = model.params * BYTES_PER_PARAM[precision]
     kv_precision = "fp8" if precision == "fp8" else "bf16"
     kv_token = model.kv_bytes_per_token(kv_precision)
