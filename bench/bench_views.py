@@ -9,13 +9,10 @@ import statistics
 import time
 from collections.abc import Callable
 
-from explorer import load_assessment, load_catalog
-from explorer.kaleido_export import _render as _chart_cache
-from explorer.render import VIEW_FORMATS, VIEWS, clear_cache, render_view
-from explorer.render.flowchart import _flowchart_dot
-from explorer.render.sequence import _sequence_dot
-from explorer.render.views import _architecture_dot, _c4_dot
-from explorer.report import build_report
+from explorer import decide, load_assessment, load_catalog
+from explorer.model.cache import clear_all
+from explorer.render import VIEW_FORMATS, VIEWS, render_view
+from explorer.render.report import build_report
 
 RUNS = 7
 
@@ -32,9 +29,7 @@ def _median_ms(fn: Callable[[], object], before: Callable[[], object] = lambda: 
 
 def _cold() -> None:
     """Forget every cached DOT source and rendering, so the next call draws from scratch."""
-    clear_cache()
-    for cached in (_architecture_dot, _c4_dot, _sequence_dot, _flowchart_dot):
-        cached.cache_clear()
+    clear_all()
 
 
 def main() -> None:
@@ -45,24 +40,24 @@ def main() -> None:
     print(f"{'view':14} {'format':8} {'cold ms':>9} {'cached ms':>10}")
     for view in VIEWS:
         for fmt in VIEW_FORMATS[view]:
-            cold = _median_ms(lambda v=view, f=fmt: render_view(catalog, a, v, f), before=_cold)
-            render_view(catalog, a, view, fmt)
-            cached = _median_ms(lambda v=view, f=fmt: render_view(catalog, a, v, f), runs=50)
+            cold = _median_ms(lambda v=view, f=fmt: render_view(decide(catalog, a), v, f), before=_cold)
+            render_view(decide(catalog, a), view, fmt)
+            cached = _median_ms(lambda v=view, f=fmt: render_view(decide(catalog, a), v, f), runs=50)
             print(f"{view:14} {fmt:8} {cold:9.1f} {cached:10.3f}")
     # The report: the first build also starts kaleido's browser; later ones reuse it.
     day = dt.date(2026, 11, 23)
     start = time.perf_counter()
-    build_report(catalog, a, today=day)
+    build_report(decide(catalog, a), today=day)
     first = (time.perf_counter() - start) * 1000
     def cold_report() -> None:
         _cold()
-        _chart_cache.cache_clear()  # the five plotly charts are drawn again too
+        clear_all()  # the five plotly charts (and every stage) are drawn again too
 
     times = []
     for _ in range(5):
         cold_report()
         start = time.perf_counter()
-        build_report(catalog, a.model_copy(update={"customer": f"c{time.time()}"}), today=day)
+        build_report(decide(catalog, a.model_copy(update={"customer": f"c{time.time()}"})), today=day)
         times.append((time.perf_counter() - start) * 1000)
     print(f"report first build (starts Chromium for kaleido): {first:8.0f} ms")
     print(f"report, browser running, diagrams and charts cold: median {statistics.median(times):.0f} ms "

@@ -1,60 +1,70 @@
-"""Deployment Scenario Explorer engine: placement, governance, architecture and diagrams.
+"""Deployment Scenario Explorer engine, in floors: model → engine → architecture → renderers.
 
-Pure Python; never imports Streamlit. The UI, the CLI and the report call these functions.
+Pure Python; never imports Streamlit. Pages, the CLI and the report all read one :class:`Decision`:
+
+    catalog = load_catalog()
+    decision = decide(catalog, load_assessment("preset:regulated-bank", catalog))
 """
 
 from __future__ import annotations
 
-from explorer.architecture import ArchitectureModel, build_architecture
-from explorer.assessment import (
+from explorer.architecture import ArchitectureModel, architecture_of, build_architecture
+from explorer.engine import (
+    Capacity,
+    CostResult,
+    Decision,
+    DecisionThreshold,
+    OptionCost,
+    Placement,
+    Recommendation,
+    ScoredOption,
+    Sensitivity,
+    ServingSizing,
+    TradeOffs,
+    TrainingSizing,
+    Uncertainty,
+    decide,
+    size_serving,
+    size_training,
+)
+from explorer.model import (
     Assessment,
+    AssessmentError,
+    Catalog,
+    CatalogError,
+    ExplorerError,
+    ExportError,
+    PricingError,
+    RenderError,
+    SizingError,
+    UnknownChoiceError,
+    WeightsError,
     from_query,
     load_assessment,
+    load_catalog,
     parse_assessment,
     parse_assessment_text,
     to_query,
 )
-from explorer.catalog import Catalog, load_catalog
-from explorer.cost import (
-    CostAnalysis,
-    CostResult,
-    OptionCost,
-    PricingError,
-    Sensitivity,
-    Uncertainty,
-    analyse,
-    evaluate,
-    resolve_prices,
-    sensitivity,
-    uncertainty,
-)
-from explorer.errors import (
-    AssessmentError,
-    CatalogError,
-    ExplorerError,
-    ExportError,
-    RenderError,
-    UnknownChoiceError,
-)
-from explorer.governance import TradeOffs, WeightsError, all_trade_offs, trade_offs
-from explorer.placement import OptionPlacement, PlacementResult, place, place_option
-from explorer.sizing import ServingSizing, SizingError, TrainingSizing, size_serving, size_training
 
 __all__ = [
     "ArchitectureModel",
     "Assessment",
     "AssessmentError",
+    "Capacity",
     "Catalog",
     "CatalogError",
-    "CostAnalysis",
     "CostResult",
+    "Decision",
+    "DecisionThreshold",
     "ExplorerError",
     "ExportError",
     "OptionCost",
-    "OptionPlacement",
-    "PlacementResult",
+    "Placement",
     "PricingError",
+    "Recommendation",
     "RenderError",
+    "ScoredOption",
     "Sensitivity",
     "ServingSizing",
     "SizingError",
@@ -63,22 +73,15 @@ __all__ = [
     "Uncertainty",
     "UnknownChoiceError",
     "WeightsError",
-    "all_trade_offs",
-    "analyse",
+    "architecture_of",
     "build_architecture",
-    "evaluate",
+    "decide",
     "from_query",
     "load_assessment",
     "load_catalog",
     "parse_assessment",
     "parse_assessment_text",
-    "place",
-    "place_option",
-    "resolve_prices",
-    "sensitivity",
     "size_serving",
     "size_training",
     "to_query",
-    "trade_offs",
-    "uncertainty",
 ]

@@ -11,13 +11,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from explorer.assessment import load_assessment
-from explorer.catalog import STAGES, load_catalog
-from explorer.cost import analyse
-from explorer.errors import ExplorerError, ExportError, UnknownChoiceError
-from explorer.placement import no_option_message, place
-from explorer.render import FORMATS, VIEWS, check_view_format, render_view
-from explorer.sizing import METHODS, PRECISIONS, SizingError, default_factors, size_serving, size_training
+from explorer.engine.decision import decide
+from explorer.engine.prices import default_factors
+from explorer.engine.scoring import no_option_message
+from explorer.engine.sizing import size_serving, size_training
+from explorer.model.catalog import load_catalog
+from explorer.model.errors import ExplorerError, ExportError, SizingError, UnknownChoiceError
+from explorer.model.loading import load_assessment
+from explorer.model.vocabulary import METHODS, PRECISIONS, STAGES
+from explorer.render.diagrams import FORMATS, VIEWS, check_view_format, render_view
+from explorer.render.report import build_report
 
 EXPORT_VIEWS = (*VIEWS, "report")
 
@@ -70,10 +73,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 def cmd_place(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.data)
     assessment = load_assessment(args.assessment, catalog)
-    result = place(catalog, assessment)
-    from explorer.thresholds import decision_thresholds, flip_table
-
-    thresholds = decision_thresholds(catalog, assessment, result=result)
+    result = decide(catalog, assessment)
+    thresholds = result.thresholds()
     data = {
         "options": [
             {
@@ -107,7 +108,7 @@ def cmd_place(args: argparse.Namespace) -> int:
         ),
         "contradictions": list(result.contradictions),
         "relax": [r.model_dump() for r in result.relax],
-        "thresholds": flip_table(thresholds),
+        "thresholds": [t.model_dump() for t in thresholds],
     }
     if args.json:
         _print_json(data)
@@ -173,12 +174,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     check_writable(out)  # fail before the (slow) drawing, not after it
     catalog = load_catalog(args.data)
     assessment = load_assessment(args.assessment, catalog)
+    decision = decide(catalog, assessment)
     if args.view == "report":
-        from explorer.report import build_report
-
-        payload = build_report(catalog, assessment)
+        payload = build_report(decision)
     else:
-        payload = render_view(catalog, assessment, args.view, args.format, overlay=args.overlay)
+        payload = render_view(decision, args.view, args.format, overlay=args.overlay)
     write_atomically(out, payload)
     print(f"Wrote {args.view} as {args.format} to {args.out} ({len(payload):,} bytes).")
     return 0
@@ -241,9 +241,9 @@ def cmd_cost(args: argparse.Namespace) -> int:
     assessment = load_assessment(args.assessment, catalog)
     if args.samples < 1 or args.samples > 100_000:
         raise SizingError(f"--samples must be between 1 and 100000 (got {args.samples}).")
-    analysis = analyse(catalog, assessment, samples=args.samples)
-    data = analysis.result.to_dict()
-    sens, unc = analysis.sensitivity, analysis.uncertainty
+    decision = decide(catalog, assessment)
+    data = decision.require_cost().to_dict()
+    sens, unc = decision.sensitivity(), decision.uncertainty(samples=args.samples)
     data["sensitivity"] = {
         "scenario": sens.scenario, "use_case": sens.use_case, "pct": sens.pct, "base_total": sens.base_total,
         "rows": [{**r.model_dump(), "swing": r.swing} for r in sens.rows],

@@ -15,7 +15,7 @@ from explorer.render import (
     VIEWS,
     render_view,
 )
-from pages import common
+from pages.parts import shell, state
 
 FORMAT_NAMES = {"png": "PNG", "svg": "SVG", "pdf": "PDF", "mermaid": "Mermaid", "dot": "DOT"}
 CAPTIONS = {
@@ -26,9 +26,11 @@ CAPTIONS = {
     "flowchart": "The seed's four scenarios; the chosen one highlighted with its resolved stages.",
 }
 
-cat, assessment = common.page_setup()
+shell.guard()
+page = shell.page()
+decision, assessment = page.decision, page.assessment
 st.title("Diagrams")
-common.show_notice()
+state.show_notice()
 st.caption(f"Scenario {assessment.scenario}, use case {assessment.use_case}. Every diagram is a view of one "
            "architecture model, so they always agree with each other and with the placement.")
 
@@ -46,18 +48,18 @@ for row in range(0, len(VIEWS), 2):
         with col.container(border=True):
             st.subheader(VIEW_TITLES[view])
             try:
-                preview = render_view(cat, assessment, view, "png", overlay=overlay)
+                preview = render_view(decision, view, "png", overlay=overlay)
             except ExplorerError as exc:
                 st.error(str(exc))
                 continue
             st.image(preview, caption=CAPTIONS[view], width="stretch")
-            stem = common.file_stem(assessment, view)
+            stem = shell.file_stem(assessment, view)
             if fmt not in VIEW_FORMATS[view]:
                 st.caption(f"No {FORMAT_NAMES[fmt]} for this view; pick one of "
                            f"{', '.join(FORMAT_NAMES[f] for f in VIEW_FORMATS[view])}.")
                 continue
             try:
-                payload = render_view(cat, assessment, view, fmt, overlay=overlay)
+                payload = render_view(decision, view, fmt, overlay=overlay)
             except ExplorerError as exc:
                 st.error(str(exc))
                 continue

@@ -6,16 +6,18 @@ import pandas as pd
 import streamlit as st
 
 from explorer import ExplorerError
-from explorer.catalog import LOCATION_LABELS, STAGES
+from explorer.model.vocabulary import LOCATION_LABELS, STAGES
 from explorer.render import MEDIA_TYPES, render_dot
 from explorer.render.mermaid import use_case_sequence_mermaid
 from explorer.render.sequence import use_case_sequence_dot
-from pages import common
+from pages.parts import shell, state
 
-cat, assessment = common.page_setup()
+shell.guard()
+page = shell.page()
+cat, assessment = page.catalog, page.assessment
 
 st.title("Reference")
-common.show_notice()
+state.show_notice()
 st.caption("The customer's source document, as the app uses it.")
 
 st.subheader("Table 2: Locality of operations in AI deployment scenarios")

@@ -5,16 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer import ExplorerError
-from explorer.kaleido_export import warm_up_in_background
-from explorer.report import SECTIONS, build_report
-from pages import common
+from explorer.render.kaleido_export import warm_up_in_background
+from explorer.render.report import SECTIONS, build_report
+from pages.parts import shell, state
 
 REPORT = "_report"  # (assessment JSON, PDF bytes) of the last report built in this session
 
-cat, assessment = common.page_setup()
+shell.guard()
+page = shell.page()
+decision, assessment = page.decision, page.assessment
 warm_up_in_background()  # Chromium for the charts starts while the user reads the page
 st.title("Report")
-common.show_notice()
+state.show_notice()
 st.write(f"One PDF of the whole assessment for {assessment.customer or 'the customer'}, to attach to a proposal. "
          "It holds:")
 st.markdown("\n".join(f"- {s.title}" for s in SECTIONS))
@@ -23,7 +25,7 @@ key = assessment.model_dump_json()
 if st.button("Build the report", key="build_report", type="primary", icon=":material/picture_as_pdf:"):
     bar = st.progress(0.0, text="Starting")
     try:
-        pdf = build_report(cat, assessment, progress=lambda fraction, message: bar.progress(fraction, text=message))
+        pdf = build_report(decision, progress=lambda fraction, message: bar.progress(fraction, text=message))
     except ExplorerError as exc:
         bar.empty()
         st.error(str(exc))
@@ -35,7 +37,7 @@ built = st.session_state.get(REPORT)
 if built is not None and built[0] == key:
     pdf = built[1]
     st.success(f"The report is ready ({len(pdf) / 1e6:.1f} MB).", icon=":material/check_circle:")
-    st.download_button("Download the report (PDF)", pdf, f"{common.file_stem(assessment, 'report')}.pdf",
+    st.download_button("Download the report (PDF)", pdf, f"{shell.file_stem(assessment, 'report')}.pdf",
                        "application/pdf", key="download_report", icon=":material/download:", on_click="ignore")
 elif built is not None:
     st.caption("The assessment changed since the last report; build it again.")

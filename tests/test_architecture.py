@@ -6,16 +6,16 @@ import re
 
 import pytest
 
-from explorer import Assessment, build_architecture, place_option
-from explorer.architecture import CLASSIFICATIONS
-from explorer.catalog import SCENARIO_IDS, USE_CASE_IDS
-from explorer.render import VIEWS, sequence_steps, view_source
+from explorer import Assessment, build_architecture, decide
+from explorer.model.vocabulary import CLASSIFICATIONS, SCENARIO_IDS, USE_CASE_IDS
+from explorer.render import VIEWS, view_source
+from explorer.render.sequence import sequence_steps
 
 OPTIONS = [(s, u) for s in SCENARIO_IDS for u in USE_CASE_IDS]
 
 
 def model_for(catalog, a: Assessment, scenario: int, use_case: str):
-    return build_architecture(catalog, a, place_option(catalog, a, scenario, use_case))
+    return build_architecture(catalog, a, decide(catalog, a).option(scenario, use_case))
 
 
 @pytest.mark.parametrize(("scenario", "use_case"), OPTIONS)
@@ -80,20 +80,20 @@ def test_every_view_shows_the_same_elements_and_relations(catalog, scenario, use
     elements = {e.id for e in m.elements}
     relations = {(r.source, r.target) for r in m.relations}
     for view in ("architecture", "c4-context", "c4-container"):
-        source = view_source(catalog, a, view)
+        source = view_source(decide(catalog, a), view)
         assert _ids_in_dot(source) >= elements, view
         assert _edges_in_dot(source) == relations, view
     # The sequence: one lifeline per element, one message per relation (plus replies).
     participants, steps = sequence_steps(m)
     assert {e.id for e in participants} == elements
     assert {(s.source, s.target) for s in steps if not s.reply} == relations
-    seq = view_source(catalog, a, "sequence")
+    seq = view_source(decide(catalog, a), "sequence")
     assert {f"{e}_head" for e in elements} <= _ids_in_dot(seq)
     # Mermaid C4 context and sequence carry the same ids.
-    c4 = view_source(catalog, a, "c4-context", fmt="mermaid")
+    c4 = view_source(decide(catalog, a), "c4-context", fmt="mermaid")
     assert set(re.findall(r"Rel\(([a-z_]+), ([a-z_]+),", c4)) == relations
     assert set(re.findall(r"(?:Person|System|SystemDb|System_Ext|SystemDb_Ext)\(([a-z_]+),", c4)) == elements
-    mer = view_source(catalog, a, "sequence", fmt="mermaid")
+    mer = view_source(decide(catalog, a), "sequence", fmt="mermaid")
     assert set(re.findall(r"^\s+(?:actor|participant) ([a-z_]+) as", mer, re.M)) == elements
     assert set(re.findall(r"^\s+([a-z_]+)->>([a-z_]+):", mer, re.M)) == relations
     assert "flowchart" in VIEWS  # the flowchart shows scenarios, not the model: tested in test_render

@@ -8,16 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer.assessment import (
-    Assessment,
-    from_query,
-    load_assessment,
-    parse_assessment,
-    parse_assessment_text,
-    to_query,
-)
-from explorer.catalog import load_catalog
-from explorer.errors import AssessmentError, UnknownChoiceError
+from explorer.model.assessment import Assessment
+from explorer.model.catalog import load_catalog
+from explorer.model.errors import AssessmentError, UnknownChoiceError
+from explorer.model.link import from_query, to_query
+from explorer.model.loading import load_assessment, parse_assessment, parse_assessment_text
 
 
 def test_empty_mapping_is_the_design_default():

@@ -79,3 +79,29 @@ def test_reference_page_opens_directly(page, app_url):
     assert "common" not in nav and "app" not in nav.lower().split()
     assert page.get_by_test_id("stException").count() == 0
     assert page.requests.external == []
+
+
+@pytest.mark.browser
+def test_deep_link_as_the_first_request_of_a_fresh_process(page, fresh_app_url):
+    """/compare opened in a fresh tab on a server that has served nothing yet: Streamlit's legacy pages/
+    discovery runs pages/compare.py directly; the page's guard hands the run to app.py's navigation."""
+    page.goto(f"{fresh_app_url}/compare?scenario=3&use_case=1B&customer=Deep%20Link%20Ltd")
+    page.get_by_text("Compare all options").wait_for()
+    page.settle()
+    nav = page.get_by_test_id("stSidebarNav").inner_text()
+    assert all(name in nav for name in ("Explorer", "Compare", "Cost", "Diagrams", "Report", "Reference"))
+    assert not any(name in nav.lower() for name in ("parts", "shell", "state", "sidebar"))
+    assert page.get_by_test_id("stSidebar").get_by_label("Customer").input_value() == "Deep Link Ltd"
+    # A page switch keeps the state: the sidebar is drawn by app.py before every page.
+    page.get_by_test_id("stSidebarNav").get_by_text("Explorer").click()
+    page.get_by_text("Scenario 3: Local Training and Serving.").wait_for()
+    page.settle()
+    assert page.get_by_test_id("stSidebar").get_by_label("Customer").input_value() == "Deep Link Ltd"
+    assert "customer=Deep+Link+Ltd" in page.url or "customer=Deep%20Link%20Ltd" in page.url
+    # A widget two pages share under one key (Scenario) keeps its value from page to page.
+    page.get_by_test_id("stSidebarNav").get_by_text("Cost").click()
+    page.get_by_role("heading", name="Cost model").wait_for()
+    page.settle()
+    assert parse_qs(urlparse(page.url).query)["scenario"] == ["3"]
+    assert page.get_by_test_id("stException").count() == 0
+    assert page.requests.external == []

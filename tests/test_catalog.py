@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from explorer.catalog import load_catalog
-from explorer.errors import CatalogError, UnknownChoiceError
+from explorer.model.catalog import load_catalog
+from explorer.model.errors import CatalogError, UnknownChoiceError
 from explorer.render.views import resolve_icon
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,9 +5,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import pytest
 
-from explorer import charts
-from explorer.assessment import parse_assessment
-from explorer.cost import LINE_ITEMS, evaluate, sensitivity, uncertainty
+from explorer.engine.cost import LINE_ITEMS
+from explorer.engine.pipeline import cost_of as evaluate
+from explorer.engine.sensitivity import sensitivity
+from explorer.engine.uncertainty import uncertainty
+from explorer.model.loading import parse_assessment
+from explorer.render import charts
 
 
 @pytest.fixture(scope="module")

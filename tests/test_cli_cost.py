@@ -97,7 +97,7 @@ def test_size_text(capsys):
         (["size", "training", "--model", "mistral-7b", "--tokens", "1", "--method", "lora", "--gpu", "l4",
           "--max-days", "0"], "error: --max-days must be more than 0 (got 0)."),
         (["size", "serving", "--model", "llama-3.1-405b", "--gpu", "l4", "--gpus", "2"],
-         "error: --gpus 2 cannot hold llama-3.1-405b on NVIDIA L4 24GB at bf16; one replica needs 64 GPUs."),
+         "error: 2 GPUs cannot hold llama-3.1-405b on NVIDIA L4 24GB at bf16; one replica needs 64 GPUs."),
         (["size", "serving", "--model", "mistral-7b", "--gpu", "l4", "--output-tokens", "-5"],
          "error: --output-tokens must be zero or more (got -5)."),
         (["size", "serving", "--model", "mistral-7b", "--gpu", "l4", "--peak-factor", "0.5"],

@@ -6,13 +6,15 @@ import io
 
 from PIL import Image
 
-from explorer.assessment import parse_assessment
-from explorer.compare import Cell, Column, Comparison, Row, compare, comparison_html, thumbnail
+from explorer.engine.decision import decide
+from explorer.model.loading import parse_assessment
 from explorer.render import render_dot, view_source
+from explorer.render.compare import Cell, Column, Comparison, Row, compare
+from explorer.render.compare_html import comparison_html, thumbnail
 
 
 def test_default_comparison(catalog):
-    cmp = compare(catalog, parse_assessment({}, catalog=catalog))
+    cmp = compare(decide(catalog, parse_assessment({}, catalog=catalog)))
     assert [c.key for c in cmp.columns] == ["1-1A", "1-1B", "2-1A", "2-1B", "3-1A", "3-1B", "4-1A", "4-1B"]
     assert cmp.recommended == "2-1B"
     assert [c.recommended for c in cmp.columns].count(True) == 1
@@ -31,7 +33,7 @@ def test_default_comparison(catalog):
 
 def test_ruled_out_options_show_why(catalog):
     a = parse_assessment({"constraints": {"air_gapped": True, "data_classification": "regulated"}}, catalog=catalog)
-    cmp = compare(catalog, a)
+    cmp = compare(decide(catalog, a))
     row = cmp.row("Hard rules")
     assert row.cells[2].text == "✕ air gap, data rules"
     assert "The site is air-gapped" in row.cells[2].detail
@@ -41,7 +43,7 @@ def test_ruled_out_options_show_why(catalog):
 
 def test_nothing_feasible_headline(catalog):
     a = parse_assessment({"constraints": {"air_gapped": True, "cloud_only": True}}, catalog=catalog)
-    cmp = compare(catalog, a)
+    cmp = compare(decide(catalog, a))
     assert cmp.recommended is None
     assert cmp.headline == "No option is feasible; 8 of 8 are ruled out."
 
@@ -63,10 +65,10 @@ def test_html_escapes_and_filters(catalog):
 
 def test_thumbnails_inline(catalog):
     a = parse_assessment({}, catalog=catalog)
-    png = render_dot(view_source(catalog, a, "architecture"), "png")
+    png = render_dot(view_source(decide(catalog, a), "architecture"), "png")
     small = thumbnail(png, width=240)
     with Image.open(io.BytesIO(small)) as im:
         assert im.width == 240
-    cmp = compare(catalog, a)
+    cmp = compare(decide(catalog, a))
     html = comparison_html(cmp, {"1-1A": small})
     assert html.count("data:image/png;base64,") == 1 and "Architecture of S1 · 1A" in html

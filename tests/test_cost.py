@@ -9,21 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explorer.assessment import Assessment, parse_assessment
-from explorer.catalog import load_catalog
-from explorer.cost import (
-    PricingError,
-    _break_even,
-    _finite,
-    _Prices,
-    _rates,
-    _Structure,
-    evaluate,
-    resolve_prices,
-    sensitivity,
-    uncertainty,
-)
-from explorer.errors import AssessmentError, ExplorerError, UnknownChoiceError
+from explorer.engine.cost import _break_even, _finite, line_item_rates
+from explorer.engine.pipeline import cost_of as evaluate
+from explorer.engine.pipeline import structure_of
+from explorer.engine.prices import PriceReader, resolve_prices
+from explorer.engine.sensitivity import sensitivity
+from explorer.engine.uncertainty import uncertainty
+from explorer.model.assessment import Assessment
+from explorer.model.catalog import load_catalog
+from explorer.model.errors import AssessmentError, ExplorerError, PricingError, UnknownChoiceError
+from explorer.model.loading import parse_assessment
 
 HOURS = 30.4375 * 24  # 730.5 hours in an average month
 # Llama 3.1 8B LoRA on 1e9 tokens: 6 · 8.03e9 · 1e9 · 0.6667 FLOPs at 40% of 989 TFLOPS.
@@ -233,9 +228,9 @@ def test_sensitivity_covers_workload_inputs(catalog):
 def test_vectorised_rates_reproduce_the_deterministic_totals(catalog):
     a = simple(scenario=4, use_case="1A")
     prices = resolve_prices(catalog, a)
-    st_ = _Structure(catalog, a, prices)
+    st_ = structure_of(catalog, a)
     arrays = {k: np.full((3, 1), v) for k, v in prices.items()}  # three identical "samples"
-    rates, _ = _rates(st_, _Prices(arrays))
+    rates, _ = line_item_rates(st_, PriceReader(arrays))
     totals = sum(np.broadcast_to(np.asarray(r, dtype=float), (3, 8)) * st_.pattern_sums[p]
                  for terms in rates.values() for r, p in terms)
     expected = [o.total for o in evaluate(catalog, a).options]
@@ -260,7 +255,7 @@ def test_uncertainty_bands(catalog):
 def test_uncertainty_without_bands_and_bad_samples(catalog):
     u = uncertainty(catalog, simple(), samples=10, bands=False)
     assert not u.cumulative_p50["3-1A"].any()
-    with pytest.raises(ExplorerError, match=r"^Uncertainty samples must be at least 1 \(got 0\)\.$"):
+    with pytest.raises(ExplorerError, match=r"^The number of uncertainty samples must be at least 1 \(got 0\)\.$"):
         uncertainty(catalog, simple(), samples=0)
 
 

@@ -9,10 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from explorer.architecture import build_architecture
-from explorer.assessment import Assessment
-from explorer.errors import RenderError, UnknownChoiceError
-from explorer.placement import place_option
-from explorer.render import clear_cache, render_dot, render_view, view_source
+from explorer.engine.decision import decide
+from explorer.model.assessment import Assessment
+from explorer.model.cache import clear_all as clear_cache
+from explorer.model.errors import RenderError, UnknownChoiceError
+from explorer.render import render_dot, render_view, view_source
 from explorer.render.graphviz import embed_svg_images, html_label
 
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<?xml"}
@@ -22,7 +23,7 @@ HOSTILE = 'Acme "Bank" <script>alert(1)</script> & {x} [y] \\n \\l é 日本語'
 @pytest.mark.parametrize("view", ["architecture", "c4-context"])
 @pytest.mark.parametrize("fmt", ["png", "pdf", "svg", "dot"])
 def test_every_view_renders_in_every_format(catalog, view, fmt):
-    data = render_view(catalog, Assessment(scenario=4, use_case="1B"), view, fmt)
+    data = render_view(decide(catalog, Assessment(scenario=4, use_case="1B")), view, fmt)
     if fmt == "dot":
         assert data.startswith(b"digraph")
     else:
@@ -32,7 +33,7 @@ def test_every_view_renders_in_every_format(catalog, view, fmt):
 
 
 def test_architecture_draws_cloud_around_premises(catalog):
-    source = view_source(catalog, Assessment(scenario=1, use_case="1A"), "architecture")
+    source = view_source(decide(catalog, Assessment(scenario=1, use_case="1A")), "architecture")
     cloud = source.index("subgraph cluster_cloud")
     premises = source.index("subgraph cluster_premises")
     assert cloud < premises  # the premises cluster is nested inside the cloud cluster
@@ -45,16 +46,16 @@ def test_architecture_draws_cloud_around_premises(catalog):
 
 
 def test_provider_icons_follow_the_choice(catalog):
-    aws = view_source(catalog, Assessment(scenario=2, use_case="1B"), "architecture")
-    azure = view_source(catalog, Assessment.model_validate(
-        {"scenario": 2, "use_case": "1B", "constraints": {"cloud_provider": "azure"}}), "architecture")
+    aws = view_source(decide(catalog, Assessment(scenario=2, use_case="1B")), "architecture")
+    azure = view_source(decide(catalog, Assessment.model_validate(
+        {"scenario": 2, "use_case": "1B", "constraints": {"cloud_provider": "azure"}})), "architecture")
     assert "resources/aws/ml/sagemaker-training-job.png" in aws
     assert "resources/azure/" in azure and "resources/aws/ml" not in azure
     assert "openshift.png" in aws  # use case 1B hosts the application on OpenShift
 
 
 def test_c4_context_mirrors_the_seed(catalog):
-    source = view_source(catalog, Assessment(scenario=4, use_case="1A"), "c4-context")
+    source = view_source(decide(catalog, Assessment(scenario=4, use_case="1A")), "c4-context")
     assert "subgraph cluster_cloud" in source and "subgraph cluster_premises" in source
     assert "[External system]" in source  # cloud systems drawn as external systems, as in the seed
     assert "Prompts and completions" in source
@@ -62,9 +63,9 @@ def test_c4_context_mirrors_the_seed(catalog):
 
 def test_every_relation_of_the_model_is_drawn(catalog):
     a = Assessment(scenario=4, use_case="1B")
-    model = build_architecture(catalog, a, place_option(catalog, a, 4, "1B"))
+    model = build_architecture(catalog, a, decide(catalog, a).option(4, "1B"))
     for view in ("architecture", "c4-context"):
-        source = view_source(catalog, a, view)
+        source = view_source(decide(catalog, a), view)
         for e in model.elements:
             assert re.search(rf"^\s*{e.id} \[", source, re.M), (view, e.id)
         for r in model.relations:
@@ -74,13 +75,13 @@ def test_every_relation_of_the_model_is_drawn(catalog):
 @pytest.mark.parametrize("view", ["architecture", "c4-context"])
 def test_hostile_customer_text_is_escaped(catalog, view):
     a = Assessment(customer=HOSTILE)
-    source = view_source(catalog, a, view)
+    source = view_source(decide(catalog, a), view)
     assert "<script>" not in source
     assert "&lt;script&gt;" in source and "&quot;Bank&quot;" in source
     assert "日本語" in source
-    svg = render_view(catalog, a, view, "svg")
+    svg = render_view(decide(catalog, a), view, "svg")
     assert b"<script>" not in svg
-    assert render_view(catalog, a, view, "png").startswith(MAGIC["png"])
+    assert render_view(decide(catalog, a), view, "png").startswith(MAGIC["png"])
 
 
 def test_html_label_keeps_text_literal():
@@ -92,9 +93,10 @@ def test_html_label_keeps_text_literal():
 def test_rendering_is_cached_by_content(catalog):
     a = Assessment(scenario=2, use_case="1A", customer="Cache Test Ltd")
     clear_cache()
-    first = render_view(catalog, a, "architecture", "png")
+    first = render_view(decide(catalog, a), "architecture", "png")
     assert render_dot.cache_info().misses == 1
-    second = render_view(catalog, Assessment(scenario=2, use_case="1A", customer="Cache Test Ltd"), "architecture",
+    same = Assessment(scenario=2, use_case="1A", customer="Cache Test Ltd")
+    second = render_view(decide(catalog, same), "architecture",
                          "png")
     assert second is first  # same content, same bytes object: no Graphviz run
     assert render_dot.cache_info().misses == 1
@@ -102,7 +104,8 @@ def test_rendering_is_cached_by_content(catalog):
 
 def test_source_is_deterministic(catalog):
     a = Assessment(scenario=3, use_case="1B")
-    assert view_source(catalog, a, "architecture") == view_source(catalog, a.model_copy(), "architecture")
+    again = decide(catalog, a.model_copy())
+    assert view_source(decide(catalog, a), "architecture") == view_source(again, "architecture")
 
 
 def test_concurrent_renders_do_not_clash(catalog, tmp_path, monkeypatch):
@@ -111,7 +114,7 @@ def test_concurrent_renders_do_not_clash(catalog, tmp_path, monkeypatch):
     jobs = [Assessment(scenario=s, use_case=u, customer=f"Tenant {i}")
             for i, (s, u) in enumerate([(s, u) for s in (1, 2, 3, 4) for u in ("1A", "1B")] * 2)]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda a: render_view(catalog, a, "architecture", "svg"), jobs))
+        results = list(pool.map(lambda a: render_view(decide(catalog, a), "architecture", "svg"), jobs))
     for a, svg in zip(jobs, results, strict=True):
         assert f"{a.customer} premises".encode() in svg
     assert os.listdir(tmp_path) == [], "rendering must never write into the working directory"
@@ -119,9 +122,9 @@ def test_concurrent_renders_do_not_clash(catalog, tmp_path, monkeypatch):
 
 def test_unknown_view_and_format(catalog):
     with pytest.raises(UnknownChoiceError, match='"c4" is not a valid view. Choose from: architecture, c4-context, '):
-        view_source(catalog, Assessment(), "c4")
+        view_source(decide(catalog, Assessment()), "c4")
     with pytest.raises(UnknownChoiceError, match='"gif" is not a valid format. Choose from: png, svg, pdf, mermaid'):
-        render_view(catalog, Assessment(), "architecture", "gif")
+        render_view(decide(catalog, Assessment()), "architecture", "gif")
     with pytest.raises(RenderError, match='"jpg" is not a valid format'):
         render_dot("digraph {}", "jpg")
 

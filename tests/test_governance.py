@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer.assessment import parse_assessment
-from explorer.charts_governance import radar_figure
-from explorer.governance import WeightsError, resolve_weights, trade_offs
-from explorer.placement import exact_score, place
+from explorer.engine.decision import decide
+from explorer.engine.governance import WeightsError, resolve_weights, trade_offs
+from explorer.engine.scoring import exact_score
+from explorer.model.loading import parse_assessment
+from explorer.render.charts_governance import radar_figure
 
 
 def test_all_zero_weights_say_so(catalog):
@@ -21,7 +22,7 @@ def test_all_zero_weights_say_so(catalog):
                                                      "are 0.")):
         resolve_weights(catalog, zero)
     with pytest.raises(WeightsError):
-        place(catalog, parse_assessment({}, catalog=catalog), zero)
+        decide(catalog, parse_assessment({}, catalog=catalog), zero)
 
 
 def test_unknown_and_out_of_range_weights(catalog):
@@ -46,25 +47,25 @@ def test_score_reflects_the_resolved_placement(catalog):
     # With regulated data, 1-1A's open training moves on premises: it places stages as 3-1A does and takes its
     # ratings, so its governance score equals 3-1A's.
     a = parse_assessment({"constraints": {"data_classification": "regulated"}}, catalog=catalog)
-    result = place(catalog, a)
+    result = decide(catalog, a)
     one, three = result.option(1, "1A"), result.option(3, "1A")
     assert one.rated_as == "3-1A"
     assert one.governance_score == three.governance_score
     assert any("rated as 3-1A" in r for r in one.reasons)
     # Without the constraint 1-1A is rated on its own.
-    assert place(catalog, parse_assessment({}, catalog=catalog)).option(1, "1A").rated_as == "1-1A"
+    assert decide(catalog, parse_assessment({}, catalog=catalog)).option(1, "1A").rated_as == "1-1A"
 
 
 def test_weights_move_the_recommendation(catalog):
     a = parse_assessment({}, catalog=catalog)
-    assert place(catalog, a).recommended.key == "2-1B"
-    assert place(catalog, a, {"privacy": 5}).recommended.key in {"1-1A", "3-1A"}
+    assert decide(catalog, a).recommended.key == "2-1B"
+    assert decide(catalog, a, {"privacy": 5}).recommended.key in {"1-1A", "3-1A"}
 
 
 @given(st.dictionaries(st.sampled_from(["privacy", "latency", "elasticity", "cost_profile"]), st.floats(0.01, 5)))
 @settings(max_examples=30, deadline=None)
 def test_score_stays_within_0_and_100(catalog, weights):
-    result = place(catalog, parse_assessment({}, catalog=catalog), weights)
+    result = decide(catalog, parse_assessment({}, catalog=catalog), weights)
     for o in result.options:
         assert 0 <= o.governance_score <= 100
         assert o.score == pytest.approx(max(o.governance_score - o.penalty, 0))

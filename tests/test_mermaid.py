@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer import Assessment
+from explorer.engine.decision import decide
 from explorer.render import view_source
 from explorer.render.mermaid import MAX_TEXT, escape
 
@@ -38,7 +39,7 @@ def test_escape_examples():
 
 
 def test_flowchart_matches_the_seed(catalog):
-    src = view_source(catalog, Assessment(scenario=1, use_case="1A"), "flowchart", fmt="mermaid")
+    src = view_source(decide(catalog, Assessment(scenario=1, use_case="1A")), "flowchart", fmt="mermaid")
     assert src.startswith("graph TD\n")
     assert src.count("subgraph ") == 4 and src.count("\n    end") == 4
     assert 'S4_data["Data location: Exchanged between both"]' in src
@@ -47,7 +48,8 @@ def test_flowchart_matches_the_seed(catalog):
 
 
 def test_c4_context_nests_the_premises_in_the_cloud(catalog):
-    src = view_source(catalog, Assessment(customer="Acme", scenario=4, use_case="1A"), "c4-context", fmt="mermaid")
+    d = decide(catalog, Assessment(customer="Acme", scenario=4, use_case="1A"))
+    src = view_source(d, "c4-context", fmt="mermaid")
     lines = src.splitlines()
     assert lines[0] == "C4Context"
     cloud = next(i for i, line in enumerate(lines) if line.startswith("Enterprise_Boundary(cloud"))
@@ -60,7 +62,8 @@ def test_c4_context_nests_the_premises_in_the_cloud(catalog):
 
 @pytest.mark.parametrize("overlay", [False, True])
 def test_sequence_groups_participants_by_zone(catalog, overlay):
-    src = view_source(catalog, Assessment(scenario=4, use_case="1A"), "sequence", fmt="mermaid", overlay=overlay)
+    d = decide(catalog, Assessment(scenario=4, use_case="1A"))
+    src = view_source(d, "sequence", fmt="mermaid", overlay=overlay)
     assert src.startswith("sequenceDiagram\n")
     assert src.count("    box ") == 2 and src.count("\n    end") == 2
     assert "actor users as Enterprise users" in src
@@ -70,6 +73,6 @@ def test_sequence_groups_participants_by_zone(catalog, overlay):
 
 def test_hostile_customer_in_c4_title_and_boundary(catalog):
     a = Assessment(customer='Evil" ) } %%{init}%% <img src=x>', scenario=1)
-    src = view_source(catalog, a, "c4-context", fmt="mermaid")
+    src = view_source(decide(catalog, a), "c4-context", fmt="mermaid")
     assert "Evil#quot; ) #125; #37;#37;#123;init#125;#37;#37; #lt;img src=x#gt; premises" in src
     assert src.count('"') % 2 == 0

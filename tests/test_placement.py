@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from explorer.assessment import Assessment, parse_assessment
-from explorer.placement import format_bytes, place, place_option
+from explorer.engine.decision import decide
+from explorer.model.assessment import Assessment
+from explorer.model.formatting import format_bytes
+from explorer.model.loading import parse_assessment
 
 L, C, X = "local", "public_cloud", "exchanged"
 # DESIGN.md's combination rule worked by hand for every option with the default (unconstrained) assessment:
@@ -25,7 +27,7 @@ EXPECTED = {
 @pytest.mark.parametrize(("scenario", "use_case"), sorted(EXPECTED))
 def test_combination_rule(catalog, scenario, use_case):
     stages, conflicted = EXPECTED[(scenario, use_case)]
-    option = place_option(catalog, Assessment(), scenario, use_case)
+    option = decide(catalog, Assessment()).option(scenario, use_case)
     assert {s: p.location for s, p in option.stages.items()} == stages
     assert len(option.conflicts) == len(conflicted)
     for stage, line in zip(conflicted, option.conflicts, strict=True):
@@ -36,7 +38,7 @@ def test_combination_rule(catalog, scenario, use_case):
 
 
 def test_seed_use_case_1a_is_scenario_1_with_1a(catalog):
-    option = place_option(catalog, Assessment(), 1, "1A")
+    option = decide(catalog, Assessment()).option(1, "1A")
     assert option.stages["training"].origin == "use_case"
     assert option.stages["training"].reason == (
         "Scenario 1 leaves training open; use case 1A runs it in the public cloud.")
@@ -45,37 +47,37 @@ def test_seed_use_case_1a_is_scenario_1_with_1a(catalog):
 
 
 def test_seed_use_case_1b_is_scenario_2_with_1b(catalog):
-    option = place_option(catalog, Assessment(), 2, "1B")
+    option = decide(catalog, Assessment()).option(2, "1B")
     assert all(p.location == C for p in option.stages.values())
     assert [p.origin for p in option.stages.values()] == ["scenario", "use_case", "use_case", "scenario"]
 
 
 def test_regulated_data_resolves_open_training_to_premises(catalog):
     a = parse_assessment({"constraints": {"data_classification": "regulated"}})
-    option = place_option(catalog, a, 1, "1A")
+    option = decide(catalog, a).option(1, "1A")
     training = option.stages["training"]
     assert (training.location, training.origin) == (L, "constraint")
     assert training.reason == ("Scenario 1 leaves training open; resolved to on premises because regulated data "
                                "cannot leave the premises (use case 1A would put it in the public cloud).")
     # A stage the scenario fixes is never moved by a constraint.
-    assert place_option(catalog, a, 2, "1B").stages["training"].location == C
+    assert decide(catalog, a).option(2, "1B").stages["training"].location == C
 
 
 def test_on_premises_residency_resolves_training(catalog):
     a = parse_assessment({"constraints": {"residency": "on_premises"}})
-    assert "data residency requires the premises" in place_option(catalog, a, 4, "1A").stages["training"].reason
+    assert "data residency requires the premises" in decide(catalog, a).option(4, "1A").stages["training"].reason
 
 
 def test_air_gap_resolves_open_serving_and_inference(catalog):
     a = parse_assessment({"constraints": {"air_gapped": True}})
-    option = place_option(catalog, a, 2, "1B")
+    option = decide(catalog, a).option(2, "1B")
     assert option.stages["serving"].location == L and option.stages["inference"].location == L
     assert "air-gapped" in option.stages["inference"].reason
 
 
 def test_round_trip_over_target_resolves_inference(catalog):
     a = parse_assessment({"constraints": {"cloud_rtt_ms": 25}, "workload": {"ttft_target_ms": 20}})
-    option = place_option(catalog, a, 2, "1B")
+    option = decide(catalog, a).option(2, "1B")
     assert option.stages["inference"].location == L
     assert "a 25 ms cloud round trip on top of 79 ms of prefill breaks the 20 ms time-to-first-token target" in (
         option.stages["inference"].reason)
@@ -84,13 +86,13 @@ def test_round_trip_over_target_resolves_inference(catalog):
 
 def test_proprietary_model_resolves_open_serving_to_cloud(catalog):
     a = parse_assessment({"constraints": {"model_licence": "proprietary"}})
-    option = place_option(catalog, a, 2, "1A")
+    option = decide(catalog, a).option(2, "1A")
     assert option.stages["serving"].location == C
     assert "a proprietary model's weights are not released to customers" in option.stages["serving"].reason
 
 
 def test_flows_for_seed_use_case_1a(catalog):
-    option = place_option(catalog, Assessment(), 1, "1A")
+    option = decide(catalog, Assessment()).option(1, "1A")
     flows = {f.id: f for f in option.flows}
     assert set(flows) == {"training_data", "weights"}
     # Training data: 2.0e9 tokens × 4 bytes/token = 8.0e9 bytes, once per retraining run (every 3 months).
@@ -105,7 +107,7 @@ def test_flows_for_seed_use_case_1a(catalog):
 
 
 def test_flows_for_scenario_4(catalog):
-    option = place_option(catalog, Assessment(), 4, "1A")
+    option = decide(catalog, Assessment()).option(4, "1A")
     flows = {f.id: f for f in option.flows}
     assert set(flows) == {"training_data", "inference", "data_sync"}
     # Prompts and completions: (800 + 300) tokens × 4 bytes × 50,000 requests = 220e6 bytes a day;
@@ -118,24 +120,24 @@ def test_flows_for_scenario_4(catalog):
 
 
 def test_all_cloud_sends_user_requests_up(catalog):
-    flows = {f.id: f for f in place_option(catalog, Assessment(), 2, "1B").flows}
+    flows = {f.id: f for f in decide(catalog, Assessment()).option(2, "1B").flows}
     assert set(flows) == {"users"}
     assert flows["users"].direction == "to_cloud"
 
 
 def test_local_inference_on_cloud_data(catalog):
-    flows = {f.id: f for f in place_option(catalog, Assessment(), 2, "1A").flows}
+    flows = {f.id: f for f in decide(catalog, Assessment()).option(2, "1A").flows}
     assert set(flows) == {"weights", "inference_data"}
     assert flows["inference_data"].direction == "to_premises"
 
 
 def test_all_local_crosses_nothing(catalog):
-    assert place_option(catalog, Assessment(), 3, "1B").flows == ()
+    assert decide(catalog, Assessment()).option(3, "1B").flows == ()
 
 
 def test_no_finetuning_means_no_training_data_and_one_weights_download(catalog):
     a = parse_assessment({"workload": {"finetune_method": "none", "retrain_every_months": 0}})
-    flows = {f.id: f for f in place_option(catalog, a, 1, "1A").flows}
+    flows = {f.id: f for f in decide(catalog, a).option(1, "1A").flows}
     assert set(flows) == {"weights"}
     assert flows["weights"].what == "Model weights"
     assert flows["weights"].events_per_month == 0
@@ -143,7 +145,7 @@ def test_no_finetuning_means_no_training_data_and_one_weights_download(catalog):
 
 
 def test_place_covers_all_options_and_recommends_the_best_feasible(catalog):
-    result = place(catalog, Assessment())
+    result = decide(catalog, Assessment())
     assert [(o.scenario, o.use_case) for o in result.options] == sorted(EXPECTED)
     best = max((o for o in result.options if o.feasible), key=lambda o: o.score)
     assert result.recommended is not None

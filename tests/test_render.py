@@ -8,13 +8,14 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from explorer import Assessment, ExplorerError, ExportError, UnknownChoiceError
+from explorer.engine.decision import decide
+from explorer.model.cache import clear_all as clear_cache
 from explorer.render import (
     FORMATS,
     MERMAID_VIEWS,
     VIEW_FORMATS,
     VIEWS,
     check_view_format,
-    clear_cache,
     render_dot,
     render_view,
     view_source,
@@ -41,7 +42,7 @@ def hostile_assessment() -> Assessment:
 @pytest.mark.parametrize(("view", "fmt"), PAIRS)
 def test_every_view_exports_in_every_format(catalog, view, fmt):
     a = Assessment(customer="Acme Bank", scenario=4, use_case="1A")
-    payload = render_view(catalog, a, view, fmt)
+    payload = render_view(decide(catalog, a), view, fmt)
     if fmt in MAGIC:
         assert payload.startswith(MAGIC[fmt])
     elif fmt == "dot":
@@ -65,7 +66,7 @@ def test_views_and_formats_are_the_documented_ones():
 @pytest.mark.parametrize("provider", ["aws", "azure", "gcp", "ibm"])
 def test_svg_is_self_contained(catalog, view, overlay, provider):
     a = Assessment(scenario=4, use_case="1B", constraints={"cloud_provider": provider})
-    svg = render_view(catalog, a, view, "svg", overlay=overlay).decode()
+    svg = render_view(decide(catalog, a), view, "svg", overlay=overlay).decode()
     refs = re.findall(r'(?:xlink:)?href="([^"]*)"', svg)
     assert all(ref.startswith(("data:", "#")) for ref in refs), refs
     assert "/site-packages/" not in svg and "/assets/" not in svg
@@ -75,8 +76,8 @@ def test_svg_is_self_contained(catalog, view, overlay, provider):
 
 def test_openshift_custom_icon_is_embedded(catalog):
     a = Assessment(scenario=2, use_case="1B", constraints={"cloud_provider": "aws"})
-    assert "openshift.png" in view_source(catalog, a, "architecture")
-    svg = render_view(catalog, a, "architecture", "svg").decode()
+    assert "openshift.png" in view_source(decide(catalog, a), "architecture")
+    svg = render_view(decide(catalog, a), "architecture", "svg").decode()
     assert "openshift.png" not in svg and "data:image/png;base64," in svg
 
 
@@ -84,52 +85,52 @@ def test_openshift_custom_icon_is_embedded(catalog):
 def test_hostile_customer_names_are_escaped_everywhere(catalog, text):
     a = Assessment(customer=text, scenario=4, use_case="1B")
     for view in VIEWS:
-        svg = render_view(catalog, a, view, "svg", overlay=True).decode()
+        svg = render_view(decide(catalog, a), view, "svg", overlay=True).decode()
         ET.fromstring(svg)
         assert "<script" not in svg
-        assert render_view(catalog, a, view, "png").startswith(MAGIC["png"])
+        assert render_view(decide(catalog, a), view, "png").startswith(MAGIC["png"])
     for view in MERMAID_VIEWS:
-        text_out = render_view(catalog, a, view, "mermaid", overlay=True).decode()
+        text_out = render_view(decide(catalog, a), view, "mermaid", overlay=True).decode()
         assert "%%" not in text_out and "<script" not in text_out
         for line in text_out.splitlines()[1:]:
             assert not line.lstrip().startswith("%%")
 
 
 def test_hostile_text_shows_literally_in_the_svg(catalog, hostile_assessment):
-    svg = render_view(catalog, hostile_assessment, "c4-context", "svg").decode()
+    svg = render_view(decide(catalog, hostile_assessment), "c4-context", "svg").decode()
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in svg or "&lt;script&gt;alert('x')" in svg
 
 
 def test_overlay_adds_classification_and_residency(catalog):
     a = Assessment(customer="Acme", scenario=4, use_case="1A", constraints={"data_classification": "regulated"})
     for view in ("architecture", "c4-context", "c4-container", "sequence"):
-        plain = view_source(catalog, a, view)
-        shown = view_source(catalog, a, view, overlay=True)
+        plain = view_source(decide(catalog, a), view)
+        shown = view_source(decide(catalog, a), view, overlay=True)
         assert "REGULATED" not in plain and "REGULATED" in shown, view
         assert "#B91C1C" in shown  # the regulated colour
-    assert "On premises (Acme site)" in view_source(catalog, a, "architecture", overlay=True)
+    assert "On premises (Acme site)" in view_source(decide(catalog, a), "architecture", overlay=True)
 
 
 def test_flowchart_highlights_the_chosen_scenario_and_its_resolution(catalog):
     a = Assessment(scenario=2, use_case="1B")
-    dot = view_source(catalog, a, "flowchart")
+    dot = view_source(decide(catalog, a), "flowchart")
     assert dot.count("subgraph cluster_s") == 4
     assert "penwidth=3" in dot.split("subgraph cluster_s2")[1].split("subgraph")[0]
     assert dot.count("resolved: Public cloud") == 2  # serving and inference, left open by scenario 2
-    mer = view_source(catalog, a, "flowchart", fmt="mermaid")
+    mer = view_source(decide(catalog, a), "flowchart", fmt="mermaid")
     assert "class S2_training,S2_serving,S2_inference,S2_data chosen" in mer
 
 
 def test_cached_view_is_the_same_object(catalog):
     a = Assessment(customer="Cache test")
-    first = render_view(catalog, a, "architecture", "png")
-    assert render_view(catalog, a, "architecture", "png") is first
+    first = render_view(decide(catalog, a), "architecture", "png")
+    assert render_view(decide(catalog, a), "architecture", "png") is first
     clear_cache()
-    assert render_view(catalog, a, "architecture", "png") == first
+    assert render_view(decide(catalog, a), "architecture", "png") == first
 
 
 def test_dpi_makes_a_larger_png(catalog):
-    source = view_source(catalog, Assessment(), "flowchart")
+    source = view_source(decide(catalog, Assessment()), "flowchart")
     assert len(render_dot(source, "png", 144)) > len(render_dot(source, "png"))
 
 
@@ -148,7 +149,7 @@ def test_bad_view_or_format_is_one_sentence(catalog, view, fmt, error, message):
     with pytest.raises(error, match=re.escape(message)):
         check_view_format(view, fmt)
     with pytest.raises(ExplorerError):
-        render_view(catalog, Assessment(), view, fmt)
+        render_view(decide(catalog, Assessment()), view, fmt)
 
 
 def test_graphviz_error_is_one_sentence():

@@ -5,26 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from types import SimpleNamespace
 
 import plotly.graph_objects as go
 import pytest
 from pypdf import PdfReader
 
 from explorer import Assessment, ExplorerError, RenderError
-from explorer.cost import analyse
-from explorer.kaleido_export import figure_to_image, kaleido_options
-from explorer.report import (
-    COST_SAMPLES,
-    SECTIONS,
-    Section,
-    build_report,
-    clean,
-    count,
-    png_size,
-    quantity,
-    scientific,
-    usd,
-)
+from explorer.engine.decision import SAMPLES, decide
+from explorer.model.formatting import count, quantity, scientific, usd
+from explorer.render.kaleido_export import figure_to_image, kaleido_options
+from explorer.render.report import SECTIONS, Section, build_report, clean
+from explorer.render.report.pdf import png_size
 
 CUSTOMER = 'Ünïcødé "<script>alert(1)</script>" 銀行 %%{init}%% [x](y) ¤N'
 DAY = dt.date(2026, 11, 23)
@@ -34,7 +26,7 @@ ASSESSMENT = Assessment(customer=CUSTOMER, scenario=4, use_case="1A", prices={"o
 @pytest.fixture(scope="module")
 def report(catalog) -> tuple[bytes, list[tuple[float, str]]]:
     steps: list[tuple[float, str]] = []
-    pdf = build_report(catalog, ASSESSMENT, today=DAY, progress=lambda f, m: steps.append((f, m)))
+    pdf = build_report(decide(catalog, ASSESSMENT), today=DAY, progress=lambda f, m: steps.append((f, m)))
     return pdf, steps
 
 
@@ -112,7 +104,7 @@ def test_sections_are_an_ordered_list_a_caller_can_extend(catalog):
 
     parts = [s for s in SECTIONS if s.title not in ("Cost summary and charts", "Diagrams")]
     parts.insert(titles.index("Placement") + 1, Section("Notes", notes))
-    pdf = build_report(catalog, Assessment(customer="Acme"), today=DAY, sections=parts)
+    pdf = build_report(decide(catalog, Assessment(customer="Acme")), today=DAY, sections=parts)
     pages = _pages(pdf)
     notes_page = next(i for i, t in enumerate(pages) if "Inserted for Acme." in t)
     placement_page = next(i for i, t in enumerate(pages) if "All eight options" in t)
@@ -166,11 +158,9 @@ def _dollars(value: float) -> str:
 
 @pytest.fixture(scope="module")
 def engine(catalog):
-    """The Cost page's call: ``analyse`` with the page's number of samples."""
-    from pages import cost_panel
-
-    assert COST_SAMPLES == cost_panel.SAMPLES  # the report samples exactly as the UI does
-    return analyse(catalog, ASSESSMENT, samples=cost_panel.SAMPLES)
+    """The Cost page's reading of the decision: its cost and its analyses, with the app's number of samples."""
+    d = decide(catalog, ASSESSMENT)
+    return SimpleNamespace(result=d.require_cost(), uncertainty=d.uncertainty(SAMPLES), sensitivity=d.sensitivity())
 
 
 def _cost_pages(pdf: bytes) -> list[str]:
@@ -259,7 +249,7 @@ def test_inputs_list_the_prices_used_with_sources_and_overrides(report, engine, 
 
 
 def test_cost_section_adds_pages(report, catalog):
-    without = build_report(catalog, ASSESSMENT, today=DAY,
+    without = build_report(decide(catalog, ASSESSMENT), today=DAY,
                            sections=[s for s in SECTIONS if s.title != "Cost summary and charts"])
     assert len(_pages(report[0])) >= len(_pages(without)) + 3  # summary, sizing and curves, breakdown and tornado
 
@@ -268,9 +258,9 @@ def test_a_pricing_error_leaves_one_sentence_and_a_whole_report(catalog):
     a = Assessment(customer="Acme", constraints={"cloud_provider": "ibm"}, costing={"gpu": "h200"},
                    prices={"onprem:pue": 1.4})
     with pytest.raises(ExplorerError):
-        analyse(catalog, a)
+        decide(catalog, a).require_cost()
     parts = [s for s in SECTIONS if s.title != "Diagrams"]
-    pdf = build_report(catalog, a, today=DAY, sections=parts)
+    pdf = build_report(decide(catalog, a), today=DAY, sections=parts)
     pages = _pages(pdf)
     text = _flat("\n".join(pages))
     sentence = "The cloud provider ibm has no NVIDIA H200 SXM 141GB price; choose a cloud GPU from: h100-sxm, l4, l40s."

@@ -15,10 +15,13 @@ import yaml
 from handcalc import PREFILL_MS, TP4_SCALING
 
 from explorer import AssessmentError, CatalogError, ExplorerError, load_catalog
-from explorer.assessment import from_query, parse_assessment
-from explorer.catalog import SCENARIO_IDS, USE_CASE_IDS, option_key
-from explorer.placement import no_option_message, place
-from explorer.rules import evaluate, gpus_needed, placed_phrase, prefill_ms, rule
+from explorer.engine.capacity import capacity_of
+from explorer.engine.decision import decide
+from explorer.engine.rules import evaluate, gpus_needed, placed_phrase, rule
+from explorer.engine.scoring import no_option_message
+from explorer.model.link import from_query
+from explorer.model.loading import parse_assessment
+from explorer.model.vocabulary import SCENARIO_IDS, USE_CASE_IDS, option_key
 
 ROOT = Path(__file__).resolve().parent.parent
 OPTIONS = [option_key(s, u) for s in SCENARIO_IDS for u in USE_CASE_IDS]
@@ -68,7 +71,7 @@ CASES: dict[str, tuple[dict, set[str]]] = {
 def _result(rule_id: str):
     raw, _ = CASES[rule_id]
     catalog = load_catalog()
-    return place(catalog, parse_assessment(raw, catalog=catalog))
+    return decide(catalog, parse_assessment(raw, catalog=catalog))
 
 
 def test_every_rule_has_a_case(catalog):
@@ -111,11 +114,12 @@ def test_latency_message_quotes_the_numbers():
 
 def test_the_round_trip_adds_to_the_sizing_prefill(catalog):
     a = parse_assessment({}, catalog=catalog)
-    assert prefill_ms(catalog, a, "public_cloud") == pytest.approx(PREFILL_MS)
-    assert prefill_ms(catalog, a, "local") == pytest.approx(PREFILL_MS)  # no GPUs owned: the same H100s bought
+    assert capacity_of(catalog, a).prefill_ms("public_cloud") == pytest.approx(PREFILL_MS)
+    # No GPUs owned: the same H100s bought.
+    assert capacity_of(catalog, a).prefill_ms("local") == pytest.approx(PREFILL_MS)
     assert pytest.approx(79.042, abs=1e-3) == PREFILL_MS
     half = parse_assessment({"workload": {"input_tokens": 400}}, catalog=catalog)
-    assert prefill_ms(catalog, half, "public_cloud") == pytest.approx(PREFILL_MS / 2)
+    assert capacity_of(catalog, half).prefill_ms("public_cloud") == pytest.approx(PREFILL_MS / 2)
 
 
 @pytest.mark.parametrize(("delta", "broken"), [(-0.01, False), (0.01, True)])
@@ -123,7 +127,7 @@ def test_latency_boundary_is_rtt_plus_prefill(catalog, delta, broken):
     # Ruled out only when rtt + 79.042 ms of prefill > the 100 ms target: the boundary sits at 20.958 ms.
     rtt = 100 - PREFILL_MS + delta
     a = parse_assessment({"constraints": {"cloud_rtt_ms": rtt}, "workload": {"ttft_target_ms": 100}}, catalog=catalog)
-    o = place(catalog, a).option(4, "1B")
+    o = decide(catalog, a).option(4, "1B")
     assert any(v.rule == "cloud-round-trip-latency" for v in o.violations) == broken
 
 
@@ -134,8 +138,8 @@ def test_slow_owned_gpus_rule_out_serving_on_premises(catalog):
     a100_ms = 2 * 70.6e9 * 800 / (4 * TP4_SCALING * 312e12 * 0.5) * 1e3
     a = parse_assessment({"constraints": {"owned_gpus": {"gpu": "a100-80gb", "count": 8}},
                           "workload": {"ttft_target_ms": 150}}, catalog=catalog)
-    assert prefill_ms(catalog, a, "local") == pytest.approx(a100_ms)
-    result = place(catalog, a)
+    assert capacity_of(catalog, a).prefill_ms("local") == pytest.approx(a100_ms)
+    result = decide(catalog, a)
     (v,) = result.option(3, "1A").violations
     assert v.rule == "on-premises-prefill-latency"
     assert v.message == ("Prefilling one prompt takes 251 ms on the premises' NVIDIA A100 SXM4 80GB, above the "
@@ -152,16 +156,17 @@ def test_slow_owned_gpus_rule_out_serving_on_premises(catalog):
 def test_anonymised_data_lifts_the_data_rules(catalog, rule_id):
     raw, _ = CASES[rule_id]
     raw = {**raw, "constraints": {**raw["constraints"], "anonymised_data": True}}
-    result = place(catalog, parse_assessment(raw, catalog=catalog))
+    result = decide(catalog, parse_assessment(raw, catalog=catalog))
     assert not any(v.rule == rule_id for o in result.options for v in (*o.violations, *o.cautions))
 
 
 def test_gpu_counts_come_from_the_sizing_engine(catalog):
-    from explorer.cost import evaluate as cost
-    from explorer.sizing import default_factors, size_serving
+    from explorer.engine.pipeline import cost_of as cost
+    from explorer.engine.prices import default_factors
+    from explorer.engine.sizing import size_serving
 
     a = parse_assessment({}, catalog=catalog)  # Llama 3.1 70B (70.6 B params), LoRA, H100 (989 TFLOPS bf16)
-    needs = gpus_needed(catalog, a, ["serving", "training"])
+    needs = gpus_needed(capacity_of(catalog, a), ["serving", "training"])
     # LoRA training of 2e9 tokens × 2 epochs: 6 × 70.6e9 × 4e9 × 0.6667 = 1.130e21 FLOPs at 40% MFU
     # = 1.130e21 / (989e12 × 0.4) / 3600 = 793 GPU-hours; in 7 days (168 h) that is 793 / 168 = 4.7 → 5 GPUs,
     # rounded to a whole node size (1, 2, 4, 8): 8.
@@ -176,25 +181,25 @@ def test_gpu_counts_come_from_the_sizing_engine(catalog):
     # The same count the cost model buys for the all-local option 3-1A: 4 + 8 = 12.
     assert cost(catalog, a).option(3, "1A").onprem_gpus == 12
     none = parse_assessment({"workload": {"finetune_method": "none"}}, catalog=catalog)
-    assert gpus_needed(catalog, none, ["training"]) == {"training": 0}
+    assert gpus_needed(capacity_of(catalog, none), ["training"]) == {"training": 0}
     # Ten times the traffic: 17.4 requests/s needs more replicas, hence more GPUs.
     busy = parse_assessment({"workload": {"requests_per_day": 500_000}}, catalog=catalog)
-    assert gpus_needed(catalog, busy, ["serving"])["serving"] > 4
+    assert gpus_needed(capacity_of(catalog, busy), ["serving"])["serving"] > 4
 
 
 def test_gpu_count_left_out_when_the_model_does_not_fit(catalog, monkeypatch):
-    import explorer.sizing
-    from explorer.sizing import SizingError
+    import explorer.engine.capacity
+    from explorer.model.errors import SizingError
 
     def does_not_fit(*args, **kwargs):
         raise SizingError("Model does not fit.")
 
-    monkeypatch.setattr(explorer.sizing, "size_serving", does_not_fit)
+    monkeypatch.setattr(explorer.engine.capacity, "size_serving", does_not_fit)
     # A different request rate, so the cached sizing of other tests is not reused.
     a = parse_assessment({"workload": {"requests_per_day": 12_345}}, catalog=catalog)
     # Serving cannot be sized (the cost page says why); the placement still works and counts training alone.
-    assert gpus_needed(catalog, a, ["serving", "training"]) == {"training": 8}
-    (v,) = [v for v in place(catalog, a).option(3, "1A").cautions if v.rule == "gpu-procurement-lead-time"]
+    assert gpus_needed(capacity_of(catalog, a), ["serving", "training"]) == {"training": 8}
+    (v,) = [v for v in decide(catalog, a).option(3, "1A").cautions if v.rule == "gpu-procurement-lead-time"]
     assert v.message.startswith("Local training needs 8 NVIDIA H100 SXM5 80GB GPUs but 0 are owned")
 
 
@@ -211,13 +216,13 @@ def test_gpu_message_and_penalty(catalog):
 def test_owned_gpus_and_lead_time(catalog, owned, weeks, broken):
     a = parse_assessment({"constraints": {"owned_gpus": {"gpu": "h100-sxm", "count": owned},
                                           "procurement_weeks": weeks}}, catalog=catalog)
-    o = place(catalog, a).option(3, "1A")  # needs 4 serving + 8 training = 12 GPUs
+    o = decide(catalog, a).option(3, "1A")  # needs 4 serving + 8 training = 12 GPUs
     assert any(v.rule == "gpu-procurement-lead-time" for v in o.cautions) == broken
 
 
 def test_ml_engineering_not_needed_without_fine_tuning(catalog):
     a = parse_assessment({"workload": {"finetune_method": "none"}, "constraints": {"skills": []}}, catalog=catalog)
-    assert not any(v.rule == "skills-ml-engineering" for o in place(catalog, a).options for v in o.cautions)
+    assert not any(v.rule == "skills-ml-engineering" for o in decide(catalog, a).options for v in o.cautions)
 
 
 def test_compliance_rules_state_requirements_and_sources(catalog):
@@ -240,9 +245,10 @@ def test_skip_lifts_a_rule(catalog):
     a = parse_assessment({"constraints": {"air_gapped": True}}, catalog=catalog)
     locations = {"training": "public_cloud", "serving": "public_cloud", "inference": "public_cloud",
                  "data": "public_cloud"}
-    assert any(v.rule == "air-gapped-no-cloud-at-run-time" for v in evaluate(catalog, a, locations))
+    cap = capacity_of(catalog, a)
+    assert any(v.rule == "air-gapped-no-cloud-at-run-time" for v in evaluate(catalog, a, cap, locations))
     assert not any(v.rule == "air-gapped-no-cloud-at-run-time"
-                   for v in evaluate(catalog, a, locations, skip=["air-gapped-no-cloud-at-run-time"]))
+                   for v in evaluate(catalog, a, cap, locations, skip=["air-gapped-no-cloud-at-run-time"]))
 
 
 def test_unknown_rule_id(catalog):
@@ -255,7 +261,7 @@ def test_unknown_rule_id(catalog):
 
 def test_air_gapped_and_cloud_only_contradict_and_nothing_is_feasible(catalog):
     a = parse_assessment({"constraints": {"air_gapped": True, "cloud_only": True}}, catalog=catalog)
-    result = place(catalog, a)
+    result = decide(catalog, a)
     assert result.contradictions == (
         "An air-gapped site cannot run everything in the public cloud: clear either 'air-gapped site' or "
         "'cloud only'.",)
@@ -270,7 +276,7 @@ def test_air_gapped_and_cloud_only_contradict_and_nothing_is_feasible(catalog):
 def test_nothing_feasible_even_after_one_relaxation(catalog):
     a = parse_assessment({"constraints": {"air_gapped": True, "cloud_only": True, "model_licence": "proprietary",
                                           "data_classification": "regulated"}}, catalog=catalog)
-    result = place(catalog, a)
+    result = decide(catalog, a)
     assert result.recommended is None
     assert no_option_message(result) == ("No option is feasible, and relaxing any single constraint is not "
                                          "enough; relax several at once.")
@@ -279,7 +285,7 @@ def test_nothing_feasible_even_after_one_relaxation(catalog):
 
 def test_recommendation_prefers_the_option_placed_as_its_scenario_says(catalog):
     a = parse_assessment({"constraints": {"data_classification": "regulated"}}, catalog=catalog)
-    result = place(catalog, a)
+    result = decide(catalog, a)
     # 1-1A trains locally under regulated data, exactly as 3-1A, and is rated as 3-1A: a tie goes to 3-1A.
     assert result.option(1, "1A").rated_as == "3-1A"
     assert result.option(1, "1A").score == result.option(3, "1A").score
@@ -289,7 +295,7 @@ def test_recommendation_prefers_the_option_placed_as_its_scenario_says(catalog):
 
 
 def test_default_recommendation_and_reasons_by_hand(catalog):
-    result = place(catalog, parse_assessment({}, catalog=catalog))
+    result = decide(catalog, parse_assessment({}, catalog=catalog))
     best, runner = result.option(2, "1B"), result.option(1, "1A")
     # 2-1B ratings 2,1,2,2,3,5,5,5,2,5,4 sum 36: 100 × (36/11 − 1)/4 = 56.82; no penalty (nothing local).
     assert best.score == pytest.approx(100 * (36 / 11 - 1) / 4)
@@ -320,7 +326,7 @@ def test_unknown_skill_lists_the_allowed_ones():
 
 
 def test_new_constraint_fields_round_trip_the_url():
-    from explorer.assessment import to_query
+    from explorer.model.link import to_query
 
     a = from_query({"constraints.anonymised_data": "true", "constraints.cloud_only": "yes",
                     "constraints.skills": "ml_engineering,cloud_platform"})

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from explorer.catalog import STAGES
+from explorer.model.vocabulary import STAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,9 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explorer.catalog import load_catalog
-from explorer.hardware import GpuSpec
-from explorer.sizing import SizingError, default_factors, requests_per_second, size_serving, size_training
+from explorer.engine.prices import default_factors
+from explorer.engine.sizing import requests_per_second, size_serving, size_training
+from explorer.model.catalog import load_catalog
+from explorer.model.errors import SizingError
+from explorer.model.hardware import GpuSpec
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +104,8 @@ def test_big_model_reduces_microbatch(catalog, factors):
     [
         ({"method": "dpo"}, 'Fine-tune method "dpo" is not valid; choose from: none, full, lora, qlora.'),
         ({"mfu": 0.0}, "MFU must be greater than 0 and at most 1 (got 0)."),
-        ({"gpus": 0}, "--gpus must be at least 1 (got 0)."),
-        ({"gpus": 1, "method": "full"}, "--gpus 1 cannot hold llama-3.1-8b for full training on NVIDIA H100 SXM5 80GB"),
+        ({"gpus": 0}, "The GPU count must be at least 1 (got 0)."),
+        ({"gpus": 1, "method": "full"}, "1 GPU cannot hold llama-3.1-8b for full training on NVIDIA H100 SXM5 80GB"),
     ],
 )
 def test_training_errors(catalog, factors, kwargs, message):
@@ -207,8 +209,8 @@ def test_zero_tokens_and_zero_traffic_are_finite(catalog, factors):
         ({"precision": "fp4"}, 'Precision "fp4" is not valid; choose from: bf16, fp8, int4.'),
         ({"input_tokens": -1}, "Input and output tokens must be zero or more."),
         ({"tpot_ms": 0}, "The TPOT target must be more than 0 ms (got 0)."),
-        ({"gpus": 0}, "--gpus must be at least 1 (got 0)."),
-        ({"gpus": 1}, "--gpus 1 cannot hold llama-3.1-70b on NVIDIA H100 SXM5 80GB at bf16; one replica needs"),
+        ({"gpus": 0}, "The GPU count must be at least 1 (got 0)."),
+        ({"gpus": 1}, "1 GPU cannot hold llama-3.1-70b on NVIDIA H100 SXM5 80GB at bf16; one replica needs"),
     ],
 )
 def test_serving_errors(catalog, factors, kwargs, message):

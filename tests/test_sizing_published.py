@@ -12,9 +12,9 @@ import math
 
 import pytest
 
-from explorer.assessment import Assessment
-from explorer.cost import resolve_prices
-from explorer.sizing import size_serving
+from explorer.engine.prices import resolve_prices
+from explorer.engine.sizing import size_serving
+from explorer.model.assessment import Assessment
 
 # (gpu, tensor parallel) -> {(input tokens, output tokens): published total output tokens/s}
 PUBLISHED = {
@@ -61,7 +61,7 @@ def test_no_bias_across_the_table(ratios):
 
 
 def test_a_group_size_that_is_not_a_power_of_two_is_refused(catalog):
-    from explorer.sizing import SizingError
+    from explorer.model.errors import SizingError
 
     factors = resolve_prices(catalog, Assessment())
     with pytest.raises(SizingError, match="The tensor-parallel size must be one of 1, 2, 4, 8, 16, 32, 64 \\(got 3\\)"):

@@ -11,18 +11,12 @@ from handcalc import PREFILL_MS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer.assessment import parse_assessment
-from explorer.governance import resolve_weights
-from explorer.placement import place
-from explorer.thresholds import (
-    ThresholdError,
-    bisect,
-    decision_thresholds,
-    find_flips,
-    grid,
-    nearest_flips,
-    weight_chooser,
-)
+from explorer.engine.decision import decide
+from explorer.engine.flips import bisect, find_flips, grid, nearest_flips
+from explorer.engine.governance import resolve_weights
+from explorer.engine.thresholds import decision_thresholds, weight_chooser
+from explorer.model.errors import ThresholdError
+from explorer.model.loading import parse_assessment
 
 
 def step(at: float, below="a", above="b"):
@@ -179,8 +173,8 @@ def test_weight_threshold_by_hand(catalog):
     assert t.direction == "above" and t.value == pytest.approx(80 / 67, abs=1e-4)
     assert t.message == ("Raising the weight of sovereignty from 1 to above 1.19 makes scenario 1 with use case 1A "
                          "the recommendation instead of scenario 2 with use case 1B.")
-    below = place(catalog, a, {"sovereignty": 80 / 67 - 0.001}).recommended.key
-    above = place(catalog, a, {"sovereignty": 80 / 67 + 0.001}).recommended.key
+    below = decide(catalog, a, {"sovereignty": 80 / 67 - 0.001}).recommended.key
+    above = decide(catalog, a, {"sovereignty": 80 / 67 + 0.001}).recommended.key
     assert (below, above) == ("2-1B", "1-1A")
 
 
@@ -194,7 +188,7 @@ def test_vectorised_weight_chooser_agrees_with_place(catalog, weights, x):
     if not any(w.values()):
         return
     a = parse_assessment({"constraints": {"data_classification": "regulated"}}, catalog=catalog)
-    result = place(catalog, a, resolve_weights(catalog, w))
+    result = decide(catalog, a, resolve_weights(catalog, w))
     choose = weight_chooser(catalog, result, resolve_weights(catalog, w), "privacy")
     assert choose(np.array([x])) == [result.recommended.key]
 
@@ -202,7 +196,7 @@ def test_vectorised_weight_chooser_agrees_with_place(catalog, weights, x):
 def test_regulated_bank_flips_only_when_prefill_misses_the_target(catalog):
     # Regulated bank: only the all-local options are open and 3-1A/3-1B rate alike. The one flip in range is
     # a TTFT target below the premises' own prefill (the same 79.042 ms: 70B, 800 tokens, 4 H100s bought).
-    from explorer.assessment import load_assessment
+    from explorer.model.loading import load_assessment
 
     a = load_assessment("preset:regulated-bank", catalog)
     (t,) = decision_thresholds(catalog, a)
@@ -223,9 +217,9 @@ PRICE = "prices.aws:h100-sxm:on_demand"
 
 def cheapest(catalog, a) -> set[str]:
     """The engine's cheapest feasible options (ties to the cent included), straight from the cost model."""
-    from explorer.cost import evaluate
+    from explorer.engine.pipeline import cost_of as evaluate
 
-    feasible = {o.key for o in place(catalog, a).options if o.feasible}
+    feasible = {o.key for o in decide(catalog, a).options if o.feasible}
     totals = {o.key: round(o.total, 2) for o in evaluate(catalog, a).options if o.key in feasible}
     return {k for k, v in totals.items() if v == min(totals.values())}
 
@@ -235,7 +229,7 @@ def with_price(a, key, value):
 
 
 def test_cloud_gpu_price_threshold_by_hand(catalog):
-    from explorer.cost import evaluate
+    from explorer.engine.pipeline import cost_of as evaluate
 
     a = parse_assessment({}, catalog=catalog)  # 70B LoRA, 50,000 requests/day, AWS H100 at $6.88, 36 months
     (t,) = [t for t in decision_thresholds(catalog, a)
@@ -298,10 +292,10 @@ def test_traffic_threshold_on_premises_becomes_cheapest(catalog):
     {"constraints": {"owned_gpus": {"gpu": "h100-sxm", "count": 4}}, "costing": {"capex": "amortise"}},
 ])
 def test_every_cost_threshold_agrees_with_the_engine(catalog, raw):
-    from explorer.cost import evaluate
+    from explorer.engine.pipeline import cost_of as evaluate
 
     a = parse_assessment(raw, catalog=catalog)
-    result = place(catalog, a)
+    result = decide(catalog, a)
     found = [t for t in decision_thresholds(catalog, a, result=result) if t.kind != "recommendation"]
     assert found, "each of these assessments has at least one cost flip in range"
     rec = result.recommended
@@ -337,7 +331,7 @@ def test_traffic_flips_the_recommendation_through_owned_gpus(catalog):
 
     def recommended(x):
         changed = a.model_copy(update={"workload": a.workload.model_copy(update={"requests_per_day": x})})
-        return place(catalog, changed).recommended.key
+        return decide(catalog, changed).recommended.key
 
     assert recommended(t.value * 0.999) == "1-1A" and recommended(t.value * 1.001) == "2-1B"
     assert t.message == (f"Above {math.ceil(t.value / 1000) * 1000:,} requests/day, the recommendation moves from "
@@ -387,6 +381,7 @@ def test_explorer_panel_shows_cost_flips_after_a_horizon_change():
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    at.session_state["why_flips"] = True  # the thresholds are computed when their expander is open
     at.run()
     shown = "\n".join(str(m.value) for m in at.markdown)
     assert "**What would change the cheapest option**" in shown

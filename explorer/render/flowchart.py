@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import html
 
-from explorer.catalog import LOCATION_LABELS, STAGES, Catalog
-from explorer.placement import OptionPlacement
+from explorer.engine.scoring import ScoredOption
+from explorer.model.cache import content_cached
+from explorer.model.catalog import Catalog
+from explorer.model.vocabulary import LOCATION_LABELS, STAGES
 from explorer.render.views import FONT, wrap
 
 LOCATION_FILL = {
@@ -21,7 +22,7 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def flowchart_dot(catalog: Catalog, option: OptionPlacement) -> str:
+def flowchart_dot(catalog: Catalog, option: ScoredOption) -> str:
     scenarios = tuple(
         (sc.id, sc.name, tuple(sc.stages.get(s) for s in STAGES)) for sc in catalog.scenarios
     )
@@ -29,7 +30,7 @@ def flowchart_dot(catalog: Catalog, option: OptionPlacement) -> str:
     return _flowchart_dot(scenarios, option.scenario, option.use_case, resolved)
 
 
-@functools.lru_cache(maxsize=64)
+@content_cached("flowchart DOT", 64)
 def _flowchart_dot(
     scenarios: tuple[tuple[int, str, tuple[str, ...]], ...], chosen: int, use_case: str, resolved: tuple[str, ...]
 ) -> str:

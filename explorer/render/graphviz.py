@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import functools
 import html
 import mimetypes
 import re
@@ -12,7 +11,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from explorer.errors import RenderError
+from explorer.model.cache import content_cached
+from explorer.model.errors import RenderError
 
 FORMATS = ("png", "svg", "pdf", "dot")  # what Graphviz itself writes
 _TIMEOUT_S = 60
@@ -35,7 +35,7 @@ def dot_binary() -> str:
     return found
 
 
-@functools.lru_cache(maxsize=512)
+@content_cached("Graphviz output", 512)
 def render_dot(source: str, fmt: str, dpi: int | None = None) -> bytes:
     """Render DOT ``source`` to ``fmt`` bytes. SVG comes back self-contained (icons embedded).
 
@@ -69,7 +69,7 @@ def render_dot(source: str, fmt: str, dpi: int | None = None) -> bytes:
 _HREF = re.compile(rb'(xlink:href|href)="([^"#][^"]*)"')
 
 
-@functools.lru_cache(maxsize=64)
+@content_cached("embedded icons", 64)
 def _data_uri(path: str) -> bytes:
     file = Path(path)
     kind = mimetypes.guess_type(file.name)[0] or "image/png"

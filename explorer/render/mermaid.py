@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from explorer.architecture import ArchitectureModel, Element, Relation
-from explorer.catalog import LOCATION_LABELS, STAGES, Catalog, UseCase
-from explorer.placement import OptionPlacement
+from explorer.engine.scoring import ScoredOption
+from explorer.model.catalog import Catalog, UseCase
+from explorer.model.vocabulary import LOCATION_LABELS, STAGES
 from explorer.render.sequence import Message, sequence_steps
 
 MAX_TEXT = 120
@@ -49,7 +50,7 @@ def _governance(item: Element | Relation) -> str:
 # --- the flowchart of the four scenarios ------------------------------------------------------
 
 
-def flowchart_mermaid(catalog: Catalog, option: OptionPlacement) -> str:
+def flowchart_mermaid(catalog: Catalog, option: ScoredOption) -> str:
     """The seed's flowchart of the four scenarios; the chosen one is highlighted with its resolved stages."""
     lines = ["graph TD"]
     for sc in catalog.scenarios:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import html
 from dataclasses import dataclass
 
 from explorer.architecture import ArchitectureModel, Element, Relation
-from explorer.catalog import UseCase
+from explorer.model.cache import content_cached
+from explorer.model.catalog import UseCase
 from explorer.render.views import CLASSIFICATION_COLOURS, FONT, wrap
 
 # The order a lifecycle runs in: keep data in sync, train, ship the model, then answer users.
@@ -98,7 +98,7 @@ def sequence_dot(model: ArchitectureModel, overlay: bool = False) -> str:
     return _sequence_dot(model.model_dump_json(), overlay)
 
 
-@functools.lru_cache(maxsize=256)
+@content_cached("sequence DOT", 256)
 def _sequence_dot(model_json: str, overlay: bool) -> str:
     model = ArchitectureModel.model_validate_json(model_json)
     participants, steps = sequence_steps(model)
@@ -174,7 +174,7 @@ def use_case_sequence_dot(use_case: UseCase) -> str:
     return _use_case_sequence_dot(use_case.model_dump_json(by_alias=True))
 
 
-@functools.lru_cache(maxsize=8)
+@content_cached("seed sequence DOT", 8)
 def _use_case_sequence_dot(use_case_json: str) -> str:
     uc = UseCase.model_validate_json(use_case_json)
     seq = uc.sequence

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import html
 import importlib
 import textwrap
@@ -14,8 +13,9 @@ from diagrams.c4 import C4Node, SystemBoundary
 from diagrams.custom import Custom
 
 from explorer.architecture import ArchitectureModel, Element, Relation
-from explorer.catalog import Catalog
-from explorer.errors import CatalogError
+from explorer.model.cache import content_cached
+from explorer.model.catalog import Catalog
+from explorer.model.errors import CatalogError
 from explorer.render.graphviz import html_label
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
@@ -166,7 +166,7 @@ def architecture_dot(catalog: Catalog, model: ArchitectureModel, overlay: bool =
     return _architecture_dot(_cache_key(model), specs, overlay)
 
 
-@functools.lru_cache(maxsize=256)
+@content_cached("architecture DOT", 256)
 def _architecture_dot(model_json: str, specs: tuple[tuple[str, str], ...], overlay: bool) -> str:
     model = ArchitectureModel.model_validate_json(model_json)
     icon = dict(specs)
@@ -260,7 +260,7 @@ def c4_container_dot(model: ArchitectureModel, overlay: bool = False) -> str:
     return _c4_dot(_cache_key(model), "container", overlay)
 
 
-@functools.lru_cache(maxsize=256)
+@content_cached("C4 DOT", 256)
 def _c4_dot(model_json: str, level: str, overlay: bool) -> str:
     model = ArchitectureModel.model_validate_json(model_json)
     cloud, premises = model.boundary("cloud"), model.boundary("premises")

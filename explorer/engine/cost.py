@@ -1,0 +1,368 @@
+"""Cost: month by month for every scenario × use case, with break-even, sensitivity and uncertainty.
+
+One vectorised core (:func:`line_item_rates`) prices every line item of all eight options as
+``rate × monthly pattern``. The deterministic evaluation uses it once with the resolved prices;
+the uncertainty run uses it once with thousands of sampled prices and efficiencies at once
+(arrays of shape samples × options), so both always agree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from explorer.engine.capacity import Capacity
+from explorer.engine.placement import Placement
+from explorer.engine.prices import PriceReader
+from explorer.engine.sizing import ServingSizing, TrainingSizing, requests_per_second, training_flops_factor
+from explorer.model.assessment import Assessment
+from explorer.model.catalog import Catalog
+from explorer.model.errors import ExplorerError, PricingError, UnknownChoiceError
+from explorer.model.vocabulary import option_key
+
+CURRENCY = "USD"
+REFERENCE = (2, "1B")  # the all-cloud option break-even is measured against
+LINE_ITEMS: dict[str, str] = {
+    "cloud_training": "Cloud GPU-hours for training and retraining",
+    "cloud_serving": "Cloud serving (replicas × hours)",
+    "capex": "On-premises GPU servers",
+    "power": "Power × PUE",
+    "space": "Data-centre space",
+    "support": "Support and subscriptions",
+    "staff": "Operations staff",
+    "storage": "Storage",
+    "egress": "Egress",
+    "link": "Dedicated link",
+}
+EVENT_FLOWS = ("training_data", "weights")  # flows that happen at each training run, not every month
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+
+class OptionCost(_Result):
+    scenario: int
+    use_case: str
+    stages: dict[str, str]
+    total: float
+    monthly: np.ndarray  # (months,) cost per month
+    items: dict[str, np.ndarray]  # line item -> (months,)
+    line_items: dict[str, float]  # line item -> total over the horizon
+    per_million_tokens: float | None  # None when no tokens are generated
+    break_even_month: int | None  # first month from which it stays at or below the reference; None if never
+    cloud_serving_gpus: int
+    onprem_gpus: int  # GPUs the option runs on premises
+    onprem_gpus_new: int  # of which bought
+
+    @property
+    def key(self) -> str:
+        return option_key(self.scenario, self.use_case)
+
+    @property
+    def cumulative(self) -> np.ndarray:
+        return np.cumsum(self.monthly)
+
+
+class CostResult(_Result):
+    currency: str
+    horizon_months: int
+    provider: str
+    cloud_gpu: str
+    onprem_gpu: str
+    options: tuple[OptionCost, ...]
+    reference: str
+    training_cloud: TrainingSizing | None
+    training_local: TrainingSizing | None
+    serving_cloud: ServingSizing | None
+    serving_local: ServingSizing | None
+    prices: dict[str, float]  # every resolved price and factor
+    used: tuple[str, ...]  # the price keys this evaluation read
+    tokens_generated: float
+    notes: tuple[str, ...]
+
+    def option(self, scenario: int, use_case: str) -> OptionCost:
+        for o in self.options:
+            if o.scenario == scenario and o.use_case == use_case:
+                return o
+        raise UnknownChoiceError("option", option_key(scenario, use_case), [o.key for o in self.options])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``python -m explorer cost --json`` (more keys than the contract names)."""
+        return {
+            "currency": self.currency,
+            "horizon_months": self.horizon_months,
+            "provider": self.provider,
+            "cloud_gpu": self.cloud_gpu,
+            "onprem_gpu": self.onprem_gpu,
+            "reference": self.reference,
+            "tokens_generated": self.tokens_generated,
+            "options": [
+                {
+                    "scenario": o.scenario,
+                    "use_case": o.use_case,
+                    "stages": o.stages,
+                    "total": o.total,
+                    "monthly": [float(v) for v in o.monthly],
+                    "line_items": o.line_items,
+                    "per_million_tokens": o.per_million_tokens,
+                    "break_even_month": o.break_even_month,
+                    "cloud_serving_gpus": o.cloud_serving_gpus,
+                    "onprem_gpus": o.onprem_gpus,
+                    "onprem_gpus_new": o.onprem_gpus_new,
+                }
+                for o in self.options
+            ],
+            "sizing": {
+                "training_cloud": self.training_cloud.model_dump() if self.training_cloud else None,
+                "training_local": self.training_local.model_dump() if self.training_local else None,
+                "serving_cloud": self.serving_cloud.model_dump() if self.serving_cloud else None,
+                "serving_local": self.serving_local.model_dump() if self.serving_local else None,
+            },
+            "notes": list(self.notes),
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Structure: everything that does not change when a price is sampled
+# --------------------------------------------------------------------------------------------
+
+
+class CostStructure:
+    """Everything about the eight options that does not change when a price is sampled.
+
+    Built from the placements and the capacity handed to it; it never places or sizes anything itself.
+    """
+
+    def __init__(self, catalog: Catalog, a: Assessment, placements: Sequence[Placement], cap: Capacity,
+                 prices: Mapping[str, float]) -> None:
+        w, c = a.workload, a.constraints
+        self.catalog, self.assessment = catalog, a
+        self.months = a.horizon_months
+        self.provider = c.cloud_provider
+        self.cloud_gpu = cap.cloud_gpu
+        self.owned = c.owned_gpus.count
+        self.onprem_gpu = cap.local_gpu
+        self.pricing = a.costing.cloud_pricing
+        self.model = catalog.model(w.model)
+        self.placements: list[Placement] = list(placements)
+        loc = {stage: np.array([o.location(stage) for o in self.placements]) for stage in ("training", "serving")}
+        data = np.array([o.location("data") for o in self.placements])
+        trains = w.finetune_method != "none"
+        self.train_cloud = (loc["training"] == "public_cloud") & trains
+        self.train_local = (loc["training"] == "local") & trains
+        self.serve_cloud = loc["serving"] == "public_cloud"
+        self.serve_local = loc["serving"] == "local"
+        self.days = catalog.assumption("days_per_month")
+        self.hours = self.days * 24.0
+        self.demand = cap.peak_requests_per_second  # requests/s at peak, before the traffic multiplier
+        self.notes: list[str] = []
+
+        # The sizings this evaluation needs; one that is impossible raises its sentence here.
+        self.training_cloud = cap.required_training("public_cloud") if self.train_cloud.any() else None
+        self.training_local = cap.required_training("local") if self.train_local.any() else None
+        self.serving_cloud = cap.required_serving("public_cloud") if self.serve_cloud.any() else None
+        self.serving_local = cap.required_serving("local") if self.serve_local.any() else None
+        for s in (self.serving_cloud, self.serving_local, self.training_cloud, self.training_local):
+            if s is not None:
+                self.notes.extend(n for n in s.notes if n not in self.notes)
+
+        bpt = catalog.assumption("bytes_per_token")
+        dataset_gb = w.dataset_tokens * bpt / 1e9 if trains else 0.0
+        weights_gb = self.model.params * catalog.assumption("transfer_weights_bytes_per_param") / 1e9
+        data_cloud = np.isin(data, ("public_cloud", "exchanged"))
+        data_local = np.isin(data, ("local", "exchanged"))
+        self.storage_cloud_gb = (
+            dataset_gb * (data_cloud | self.train_cloud) + weights_gb * (self.train_cloud | self.serve_cloud)
+        )
+        self.storage_local_gb = (
+            dataset_gb * (data_local | self.train_local) + weights_gb * (self.train_local | self.serve_local)
+        )
+        egress_event, egress_month, link = [], [], []
+        # Egress is what leaves the cloud: flows to the premises, half of a two-way sync, and the
+        # completions part of a request/response flow into the cloud (prompts in, completions out).
+        answer = w.output_tokens / (w.input_tokens + w.output_tokens) if w.input_tokens + w.output_tokens else 0.0
+        for o in self.placements:
+            def share(f, answer=answer) -> float:
+                if f.direction == "to_premises":
+                    return 1.0
+                if f.direction == "both":
+                    return 0.5
+                return answer if f.id in ("inference", "users") else 0.0
+
+            egress_event.append(sum(f.bytes_per_event * share(f) for f in o.flows if f.id in EVENT_FLOWS))
+            egress_month.append(sum(f.bytes_per_month * share(f) for f in o.flows if f.id not in EVENT_FLOWS))
+            # Premises systems exchanging data with the cloud at run time need the link; users reach a cloud
+            # application over the internet, and training runs ship their data over a VPN.
+            link.append(any(f.id not in (*EVENT_FLOWS, "users") for f in o.flows))
+        self.egress_event_gb = np.array(egress_event) / 1e9
+        self.egress_month_gb = np.array(egress_month) / 1e9  # at the forecast traffic
+        self.link = np.array(link, dtype=float)
+
+        m = np.arange(self.months)
+        self.patterns: dict[str, np.ndarray] = {"ones": np.ones(self.months)}
+        train = np.zeros(self.months)
+        if trains:
+            train[0] = 1.0
+            if w.retrain_every_months > 0:
+                train[m % w.retrain_every_months == 0] = 1.0
+        self.patterns["train"] = train
+        life = max(1, round(prices["onprem:amortisation_years"] * 12))
+        if a.costing.capex == "buy":
+            self.patterns["capex"] = (m % life == 0).astype(float)
+        else:
+            self.patterns["capex"] = np.full(self.months, 1.0 / life)
+        self.pattern_sums = {k: float(v.sum()) for k, v in self.patterns.items()}
+        self.tokens_per_month = w.requests_per_day * w.output_tokens * self.days  # at the forecast traffic
+
+    def cloud_price_key(self) -> str:
+        key = f"{self.provider}:{self.cloud_gpu.id}:{self.pricing}"
+        if key not in self.catalog.price_items:
+            offered = sorted({k.split(":")[1] for k in self.catalog.price_items if k.startswith(f"{self.provider}:")
+                              and k.count(":") == 2})
+            raise PricingError(
+                f"The cloud provider {self.provider} has no {self.cloud_gpu.name} price; choose a cloud GPU from: "
+                f"{', '.join(offered)}."
+            )
+        return key
+
+
+def _replicas(s: ServingSizing, demand: float, P: PriceReader) -> Any:
+    """Replicas for the peak demand, re-evaluated under (possibly sampled) efficiencies."""
+    # The sizing scaled the group by tp_efficiency per doubling; rescale to the (sampled) factor.
+    group = np.power(P("eff:tensor_parallel_efficiency") / s.tp_efficiency, np.log2(s.tensor_parallel))
+    rate, _, _ = requests_per_second(
+        s.step_bytes, s.step_flops, s.prefill_flops, s.weight_bytes, s.replica_bandwidth * group,
+        s.replica_flops * group,
+        s.batch, s.output_tokens, P("eff:decode_bandwidth_efficiency"), P("eff:decode_compute_efficiency"),
+        P("eff:prefill_mfu"),
+    )
+    need = demand * P("eff:traffic_multiplier")
+    return np.where(need > 0, np.ceil(need / rate - 1e-9), 0.0)
+
+
+class _Gpus(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    cloud_serving: Any  # GPUs serving in the cloud, per option
+    onprem: Any  # GPUs running on premises, per option
+    onprem_new: Any  # of which bought
+
+
+def line_item_rates(st: CostStructure, P: PriceReader) -> tuple[dict[str, list[tuple[Any, str]]], _Gpus]:
+    """Every line item as [(rate, pattern)], rates broadcast to (samples, 8 options) or (8,)."""
+    cloud_price = P(st.cloud_price_key())
+    items: dict[str, list[tuple[Any, str]]] = {k: [] for k in LINE_ITEMS}
+
+    if st.training_cloud is not None:
+        t = st.training_cloud
+        peak = st.cloud_gpu.tflops["bf16"] * 1e12
+        base_flops = 6.0 * st.model.active_params_b * 1e9 * t.tokens
+        hours = base_flops * training_flops_factor(t.method, P) / (peak * P("eff:training_mfu")) / 3600.0
+        items["cloud_training"].append((st.train_cloud * hours * cloud_price, "train"))
+
+    zero = np.zeros(len(st.placements))
+    serving_gpus_cloud = zero
+    if st.serving_cloud is not None:
+        replicas = _replicas(st.serving_cloud, st.demand, P)
+        serving_gpus_cloud = st.serve_cloud * (replicas * st.serving_cloud.tensor_parallel)
+        items["cloud_serving"].append((serving_gpus_cloud * st.hours * cloud_price, "ones"))
+
+    need = zero
+    if st.serving_local is not None:
+        replicas = _replicas(st.serving_local, st.demand, P)
+        need = need + st.serve_local * (replicas * st.serving_local.tensor_parallel)
+    if st.training_local is not None:
+        need = need + st.train_local * st.training_local.gpus
+    need = np.asarray(need, dtype=float)
+    new = np.maximum(need - st.owned, 0.0)
+    running = need
+    if np.any(running > 0):
+        server = P(f"onprem:{st.onprem_gpu.id}:server")
+        items["capex"].append((new * server, "capex"))
+        server_kw = st.onprem_gpu.power_w * P("onprem:server_power_factor") / 1000.0
+        energy_kwh = server_kw * P("onprem:load_factor") * P("onprem:pue") * st.hours
+        items["power"].append((running * energy_kwh * P("onprem:power_kwh"), "ones"))
+        items["space"].append((running * server_kw * P("onprem:space_kw_month"), "ones"))
+        items["support"].append((running * server * P("onprem:support_pct_year") / 12.0, "ones"))
+        fte = np.maximum(P("onprem:staff_min_fte"), running / P("onprem:staff_gpus_per_fte"))
+        items["staff"].append(((running > 0) * fte * P("onprem:staff_fte_year") / 12.0, "ones"))
+
+    storage = st.storage_cloud_gb * P(f"{st.provider}:storage_gb_month") + st.storage_local_gb * (
+        P("onprem:storage_gb_month") if st.storage_local_gb.any() else 0.0
+    )
+    items["storage"].append((storage, "ones"))
+    if st.egress_event_gb.any() or st.egress_month_gb.any():
+        egress = P(f"{st.provider}:egress_gb")
+        items["egress"].append((st.egress_event_gb * egress, "train"))
+        items["egress"].append((st.egress_month_gb * P("eff:traffic_multiplier") * egress, "ones"))
+    if st.link.any():
+        items["link"].append((st.link * P(f"{st.provider}:link_month"), "ones"))
+    return items, _Gpus(cloud_serving=serving_gpus_cloud, onprem=need, onprem_new=new)
+
+
+# --------------------------------------------------------------------------------------------
+# The deterministic evaluation
+# --------------------------------------------------------------------------------------------
+
+
+def _break_even(cum: np.ndarray, ref: np.ndarray) -> int | None:
+    """First month (1-based) from which ``cum`` stays at or below ``ref`` to the horizon; None if never."""
+    above = np.flatnonzero(cum - ref > 1e-6 * np.maximum(1.0, np.abs(ref)))
+    if above.size == 0:
+        return 1
+    last = int(above[-1])
+    return last + 2 if last + 1 < cum.size else None
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):  # guarded upstream; this is the last line of defence
+        raise ExplorerError("The cost model produced a non-finite number; please report the assessment.")
+    return value
+
+
+def price_options(st: CostStructure, prices: Mapping[str, float]) -> CostResult:
+    """Cost of all eight options month by month over the horizon, at these prices."""
+    P = PriceReader(prices)
+    rates, gpus = line_item_rates(st, P)
+    months = st.months
+    n = len(st.placements)
+    items = {k: np.zeros((n, months)) for k in LINE_ITEMS}
+    for name, terms in rates.items():
+        for rate, pattern in terms:
+            items[name] += np.asarray(rate, dtype=float).reshape(n, 1) * st.patterns[pattern]
+    monthly = sum(items.values())
+    cumulative = np.cumsum(monthly, axis=1)
+    ref_index = [(o.scenario, o.use_case) for o in st.placements].index(REFERENCE)
+    traffic = prices["eff:traffic_multiplier"]
+    tokens = st.tokens_per_month * traffic * months
+    options = []
+    for i, o in enumerate(st.placements):
+        total = _finite(float(monthly[i].sum()))
+        options.append(
+            OptionCost(
+                scenario=o.scenario, use_case=o.use_case, stages={s: p.location for s, p in o.stages.items()},
+                total=total, monthly=monthly[i], items={k: v[i] for k, v in items.items()},
+                line_items={k: float(v[i].sum()) for k, v in items.items()},
+                per_million_tokens=total / (tokens / 1e6) if tokens > 0 else None,
+                break_even_month=None if i == ref_index else _break_even(cumulative[i], cumulative[ref_index]),
+                cloud_serving_gpus=int(gpus.cloud_serving[i]), onprem_gpus=int(gpus.onprem[i]),
+                onprem_gpus_new=int(gpus.onprem_new[i]),
+            )
+        )
+    notes = list(st.notes)
+    if st.demand <= 0:
+        notes.append("No requests per day: serving costs nothing and cost per million tokens is not defined.")
+    return CostResult(
+        currency=CURRENCY, horizon_months=months, provider=st.provider, cloud_gpu=st.cloud_gpu.id,
+        onprem_gpu=st.onprem_gpu.id, options=tuple(options), reference=option_key(*REFERENCE),
+        training_cloud=st.training_cloud, training_local=st.training_local, serving_cloud=st.serving_cloud,
+        serving_local=st.serving_local, prices=dict(prices), used=tuple(P.used), tokens_generated=tokens,
+        notes=tuple(notes),
+    )
+
+

@@ -1,0 +1,45 @@
+"""Prices: the catalog's defaults with the assessment's overrides, and a lookup that notes what was read."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from explorer.model.assessment import Assessment
+from explorer.model.catalog import Catalog
+
+
+def resolve_prices(catalog: Catalog, assessment: Assessment) -> dict[str, float]:
+    """Catalog defaults with the assessment's overrides applied."""
+    prices = {key: item.value for key, item in catalog.price_items.items()}
+    for key, value in assessment.prices.items():
+        catalog.price_item(key)  # an unknown key names the allowed ones
+        prices[key] = float(value)
+    return prices
+
+
+def default_factors(catalog: Catalog) -> dict[str, float]:
+    return {key: item.value for key, item in catalog.price_items.items()}
+
+
+def efficiency_overrides(assessment: Assessment) -> tuple[tuple[str, float], ...]:
+    """The overridden efficiency factors: all that sizing reads of ``Assessment.prices``."""
+    return tuple(sorted((k, v) for k, v in assessment.prices.items() if k.startswith("eff:")))
+
+
+class PriceReader:
+    """Price lookups that remember which keys were read (for the tornado and the uncertainty run).
+
+    Values may be floats or arrays of samples; the cost kernel broadcasts either.
+    """
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.values = values
+        self.used: list[str] = []
+
+    def __call__(self, key: str) -> Any:
+        if key not in self.used:
+            self.used.append(key)
+        return self.values[key]
+
+    __getitem__ = __call__

@@ -1,0 +1,147 @@
+"""Sensitivity: each input the cost reads moved by ±X%, and the swing it causes in every option's total.
+
+One sweep covers all eight options (each what-if costs all of them anyway), so switching the chosen
+option reads another column of the same table instead of sweeping again.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from explorer.engine.cost import CostResult, price_options
+from explorer.engine.pipeline import choice_free, cost_of, costed
+from explorer.model.assessment import Assessment
+from explorer.model.cache import ContentCache
+from explorer.model.catalog import Catalog
+from explorer.model.vocabulary import option_key
+
+STRUCTURAL = ("onprem:amortisation_years",)  # non-efficiency prices that change the monthly patterns
+WORKLOAD_INPUTS: dict[str, str] = {
+    "requests_per_day": "Requests per day",
+    "output_tokens": "Output tokens per request",
+    "input_tokens": "Input tokens per request",
+    "peak_factor": "Peak factor",
+    "dataset_tokens": "Dataset tokens",
+    "epochs": "Epochs",
+    "retrain_every_months": "Retrain every (months)",
+}
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SensitivityRow(_Result):
+    input: str
+    label: str
+    base_value: float
+    low_value: float
+    high_value: float
+    low_total: float
+    high_total: float
+
+    @property
+    def swing(self) -> float:
+        return abs(self.high_total - self.low_total)
+
+
+class Sensitivity(_Result):
+    """The tornado of one option: its inputs ranked by the swing in its total."""
+
+    scenario: int
+    use_case: str
+    pct: float
+    base_total: float
+    rows: tuple[SensitivityRow, ...]  # largest swing first
+
+
+class _Sweep(_Result):
+    input: str
+    label: str
+    base_value: float
+    low_value: float
+    high_value: float
+    low_totals: dict[str, float]  # option key -> total
+    high_totals: dict[str, float]
+
+
+class SensitivityTable(_Result):
+    """Every input's ±pct% what-ifs, with the totals of all eight options."""
+
+    pct: float
+    base_totals: dict[str, float]
+    sweeps: tuple[_Sweep, ...]
+
+    def for_option(self, scenario: int, use_case: str) -> Sensitivity:
+        key = option_key(scenario, use_case)
+        base = self.base_totals[key]
+        rows = [SensitivityRow(input=s.input, label=s.label, base_value=s.base_value, low_value=s.low_value,
+                               high_value=s.high_value, low_total=s.low_totals[key], high_total=s.high_totals[key])
+                for s in self.sweeps]
+        rows = [r for r in rows if r.swing > 1e-9 * max(1.0, base)]
+        rows.sort(key=lambda r: (-r.swing, r.input))
+        return Sensitivity(scenario=scenario, use_case=use_case, pct=self.pct, base_total=base, rows=tuple(rows))
+
+
+def _totals(result: CostResult) -> dict[str, float]:
+    return {o.key: o.total for o in result.options}
+
+
+def with_workload(a: Assessment, field: str, value: float) -> Assessment:
+    if field in ("input_tokens", "output_tokens", "retrain_every_months"):
+        value = round(value)
+    if field == "peak_factor":
+        value = max(1.0, value)
+    return a.model_copy(update={"workload": a.workload.model_copy(update={field: value})})
+
+
+_CACHE: ContentCache[SensitivityTable] = ContentCache("sensitivity", 128)
+
+
+def sensitivity_table(catalog: Catalog, a: Assessment, pct: float | None = None) -> SensitivityTable:
+    """The ±pct% sweep of every input the evaluation reads (cached by the assessment, not by the choice)."""
+    pct = a.costing.sensitivity_pct if pct is None else pct
+    return _CACHE.get((catalog.version, choice_free(a), pct), lambda: _sweep(catalog, a, pct))
+
+
+def sensitivity(catalog: Catalog, a: Assessment, pct: float | None = None) -> Sensitivity:
+    """The tornado of the assessment's chosen option."""
+    return sensitivity_table(catalog, a, pct).for_option(a.scenario, a.use_case)
+
+
+def _sweep(catalog: Catalog, a: Assessment, pct: float) -> SensitivityTable:
+    base_cost = costed(catalog, a)
+    if base_cost.exception is not None:
+        raise base_cost.exception
+    base, structure = base_cost.result, base_cost.structure
+    assert base is not None and structure is not None
+    lo, hi = 1 - pct / 100.0, 1 + pct / 100.0
+    sweeps: list[_Sweep] = []
+    for key in base.used:
+        item = catalog.price_items[key]
+        value = base.prices[key]
+        if value == 0:
+            continue
+        low_v, high_v = min(max(value * lo, item.min), item.max), min(max(value * hi, item.min), item.max)
+        totals = []
+        for v in (low_v, high_v):
+            if key.startswith("eff:") or key in STRUCTURAL:  # sizing or patterns change: the whole pipeline
+                changed = a.model_copy(update={"prices": {**a.prices, key: v}})
+                totals.append(_totals(cost_of(catalog, changed)))
+            else:  # a plain price: sizing, placement and patterns stay as they are
+                totals.append(_totals(price_options(structure, {**base.prices, key: v})))
+        sweeps.append(_Sweep(input=key, label=f"{item.label} ({item.group})", base_value=value, low_value=low_v,
+                             high_value=high_v, low_totals=totals[0], high_totals=totals[1]))
+    for field, label in WORKLOAD_INPUTS.items():
+        value = float(getattr(a.workload, field))
+        if value == 0:
+            continue
+        totals, values = [], []
+        for factor in (lo, hi):
+            changed = with_workload(a, field, value * factor)
+            values.append(float(getattr(changed.workload, field)))
+            totals.append(_totals(cost_of(catalog, changed)))
+        sweeps.append(_Sweep(input=f"workload.{field}", label=label, base_value=value, low_value=values[0],
+                             high_value=values[1], low_totals=totals[0], high_totals=totals[1]))
+    return SensitivityTable(pct=pct, base_totals=_totals(base), sweeps=tuple(sweeps))
+

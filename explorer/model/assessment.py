@@ -1,0 +1,153 @@
+"""The assessment (schema v1): everything a user can set, and how it is loaded and shared."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from explorer.model.vocabulary import CLASSIFICATIONS, CLOUD_PROVIDERS, COMPLIANCE_REGIMES, METHODS, PRECISIONS, SKILLS
+
+SCHEMA_VERSION = 1
+MAX_TEXT = 200
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=True)
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+class Workload(_Strict):
+    model: str = Field("llama-3.1-70b", min_length=1, max_length=64)
+    finetune_method: Literal[METHODS] = "lora"  # type: ignore[valid-type]
+    dataset_tokens: Annotated[float, Field(ge=0, le=1e14)] = 2.0e9
+    epochs: Annotated[float, Field(ge=0, le=100)] = 2
+    retrain_every_months: Annotated[int, Field(ge=0, le=120)] = 3
+    requests_per_day: Annotated[float, Field(ge=0, le=1e10)] = 50_000
+    input_tokens: Annotated[int, Field(ge=0, le=1_000_000)] = 800
+    output_tokens: Annotated[int, Field(ge=0, le=1_000_000)] = 300
+    ttft_target_ms: Annotated[float, Field(gt=0, le=600_000)] = 1500
+    tpot_target_ms: Annotated[float, Field(gt=0, le=60_000)] = 60
+    peak_factor: Annotated[float, Field(ge=1, le=100)] = 3
+
+    _finite_floats = field_validator(
+        "dataset_tokens", "epochs", "requests_per_day", "ttft_target_ms", "tpot_target_ms", "peak_factor"
+    )(_finite)
+
+
+class OwnedGpus(_Strict):
+    gpu: str = Field("h100-sxm", min_length=1, max_length=64)
+    count: Annotated[int, Field(ge=0, le=100_000)] = 0
+
+
+def _one_of(what: str, allowed: tuple[str, ...]):
+    """An item validator whose message lists the allowed choices (pydantic's Literal message is less clear)."""
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise PydanticCustomError("unknown_choice", f"is not a known {what}; choose from: {', '.join(allowed)}")
+        return value
+
+    return AfterValidator(check)
+
+
+Regime = Annotated[str, _one_of("compliance regime", COMPLIANCE_REGIMES)]
+Skill = Annotated[str, _one_of("skill", SKILLS)]
+
+
+class Constraints(_Strict):
+    data_classification: Literal[CLASSIFICATIONS] = "confidential"  # type: ignore[valid-type]
+    # Data the user has anonymised (de-identified, tokenised) is exempt from the classification and residency rules.
+    anonymised_data: bool = False
+    residency: Literal["none", "in_country", "on_premises"] = "in_country"
+    compliance: tuple[Regime, ...] = ("gdpr",)
+    air_gapped: bool = False
+    # The customer runs no premises of its own for AI: every stage must be in the public cloud.
+    cloud_only: bool = False
+    model_licence: Literal["open", "proprietary"] = "open"
+    owned_gpus: OwnedGpus = OwnedGpus()
+    procurement_weeks: Annotated[float, Field(ge=0, le=260)] = 16
+    cloud_rtt_ms: Annotated[float, Field(ge=0, le=10_000)] = 30
+    cloud_provider: Literal[CLOUD_PROVIDERS] = "aws"  # type: ignore[valid-type]
+    # What the team can run itself today; the default assumes every skill, so no skill penalty applies.
+    skills: tuple[Skill, ...] = SKILLS
+
+    @field_validator("compliance", "skills", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+        return value
+
+    @field_validator("compliance")
+    @classmethod
+    def _unique_sorted(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted(set(value), key=COMPLIANCE_REGIMES.index))
+
+    @field_validator("skills")
+    @classmethod
+    def _unique_sorted_skills(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted(set(value), key=SKILLS.index))
+
+
+class Costing(_Strict):
+    """How the cost model buys and runs GPUs; prices themselves are in ``Assessment.prices``."""
+
+    gpu: str = Field("h100-sxm", min_length=1, max_length=64)  # cloud GPUs, and on-prem purchases if none owned
+    serving_precision: Literal[PRECISIONS] = "bf16"  # type: ignore[valid-type]
+    capex: Literal["buy", "amortise"] = "buy"
+    cloud_pricing: Literal["on_demand", "committed"] = "on_demand"
+    training_days: Annotated[float, Field(gt=0, le=365)] = 7  # longest acceptable wall clock per training run
+    sensitivity_pct: Annotated[float, Field(gt=0, le=90)] = 20
+
+    _finite_floats = field_validator("training_days", "sensitivity_pct")(_finite)
+
+
+class Assessment(_Strict):
+    schema_version: Literal[1] = 1
+    customer: str = Field("", max_length=MAX_TEXT)
+    scenario: Annotated[int, Field(ge=1, le=4)] = 1
+    use_case: Literal["1A", "1B"] = "1A"
+    horizon_months: Annotated[int, Field(ge=1, le=240)] = 36
+    workload: Workload = Workload()
+    constraints: Constraints = Constraints()
+    costing: Costing = Costing()
+    prices: dict[str, Annotated[float, Field(ge=0, le=1e9)]] = Field(default_factory=dict)
+
+    @field_validator("customer")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        # Control characters break Graphviz and PDF output and are never meant.
+        return "".join(ch for ch in value if ch.isprintable()).strip()
+
+    @field_validator("prices")
+    @classmethod
+    def _finite_prices(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, price in value.items():
+            if not math.isfinite(price):
+                raise ValueError(f"price '{key}' must be a finite number")
+        return value
+
+    def with_choice(self, scenario: int, use_case: str) -> Assessment:
+        return self.model_copy(update={"scenario": scenario, "use_case": use_case})
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+
+DEFAULT = Assessment()

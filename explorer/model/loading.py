@@ -1,0 +1,77 @@
+"""Reading an assessment: from a mapping, YAML or JSON text, a file or a preset, checked against the catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from explorer.model.assessment import Assessment
+from explorer.model.catalog import Catalog, load_catalog
+from explorer.model.errors import AssessmentError, describe_validation_error
+
+
+def parse_assessment(raw: Any, source: str = "assessment", catalog: Catalog | None = None) -> Assessment:
+    """Validate a mapping into an Assessment; errors name the source and the field."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, Mapping):
+        raise AssessmentError(source, "", f"must be a mapping of fields, not {type(raw).__name__}")
+    try:
+        assessment = Assessment.model_validate(dict(raw))
+    except ValidationError as exc:
+        field, problem = describe_validation_error(exc)
+        raise AssessmentError(source, field, problem) from None
+    check_catalog_ids(assessment, source, catalog)
+    return assessment
+
+
+def check_catalog_ids(assessment: Assessment, source: str, catalog: Catalog | None = None) -> None:
+    """Ids that refer to catalog entries (model, GPU) must exist there."""
+    cat = catalog or load_catalog()
+    for field, value, known in (
+        ("workload.model", assessment.workload.model, [m.id for m in cat.models]),
+        ("constraints.owned_gpus.gpu", assessment.constraints.owned_gpus.gpu, [g.id for g in cat.gpus]),
+        ("costing.gpu", assessment.costing.gpu, [g.id for g in cat.gpus]),
+    ):
+        if value not in known:
+            raise AssessmentError(source, field, f"{value!r} is not in the catalog; choose from: {', '.join(known)}")
+    for key, value in assessment.prices.items():
+        item = cat.price_items.get(key)
+        if item is None:
+            raise AssessmentError(source, f"prices.{key}",
+                                  f"is not a known price; allowed keys: {', '.join(cat.price_items)}")
+        if not item.min <= value <= item.max:
+            raise AssessmentError(source, f"prices.{key}",
+                                  f"must be between {item.min:g} and {item.max:g} {item.unit} (got {value:g})")
+
+
+def load_assessment(spec: str | Path, catalog: Catalog | None = None) -> Assessment:
+    """Load from a YAML/JSON file path or from ``preset:<id>``."""
+    text = str(spec)
+    if text.startswith("preset:"):
+        cat = catalog or load_catalog()
+        preset = cat.preset(text.removeprefix("preset:"))
+        return parse_assessment(preset.assessment, f"preset '{preset.id}'", cat)
+    path = Path(text)
+    try:
+        content = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AssessmentError(text, "", "the file does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AssessmentError(text, "", f"cannot be read ({exc.__class__.__name__})") from None
+    return parse_assessment_text(content, text, catalog)
+
+
+def parse_assessment_text(content: str, source: str, catalog: Catalog | None = None) -> Assessment:
+    """Parse YAML or JSON text (JSON is YAML) into an Assessment."""
+    try:
+        raw = yaml.safe_load(content) if content.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise AssessmentError(source, "", f"is not valid YAML or JSON{where}") from None
+    return parse_assessment(raw, source, catalog)

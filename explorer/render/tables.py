@@ -1,0 +1,38 @@
+"""HTML tables for the pages: the colour-coded trade-off table (every text escaped)."""
+
+from __future__ import annotations
+
+import html
+
+from explorer.engine.governance import TradeOffs
+
+RATING_COLOURS = {1: "#F8D7DA", 2: "#FCE5CD", 3: "#FFF3CD", 4: "#DFF0D8", 5: "#C3E6CB"}
+
+
+def rating_style(rating: int) -> str:
+    """Background colour of a 1..5 rating cell: red (weak) through green (strong)."""
+    return f"background-color: {RATING_COLOURS.get(int(rating), '#FFFFFF')}; text-align: center; font-weight: 600"
+
+
+def trade_off_html(table: TradeOffs) -> str:
+    """The trade-off table as HTML: colour-coded ratings, the rationale on hover (escaped everywhere)."""
+    rows = []
+    for r in table.rows:
+        tip = html.escape(f"{r.rationale} ({r.source})", quote=True)
+        colour = RATING_COLOURS.get(int(r.rating), "#FFFFFF")
+        rows.append(
+            f'<tr title="{tip}"><td>{html.escape(r.name)}</td>'
+            f'<td style="text-align:center">{r.weight:g}</td>'
+            f'<td style="background:{colour};text-align:center;font-weight:700">{r.rating}</td>'
+            f'<td class="why">{html.escape(r.rationale)}</td></tr>'
+        )
+    style = ("<style>.tot{border-collapse:collapse;width:100%;font-size:13px;table-layout:fixed}"
+             ".tot td,.tot th{border:1px solid #E2E8F0;padding:3px 6px;vertical-align:top;overflow:hidden;"
+             "white-space:nowrap;text-overflow:ellipsis}"
+             ".tot th{background:#F7FAFC;text-align:left}"
+             ".tot td.why{color:#4A5568;font-size:12px}.tot tr:hover td{background-color:#EDF2F7}</style>")
+    return (style + '<table class="tot"><colgroup><col style="width:32%"><col style="width:13%">'
+            '<col style="width:12%"><col style="width:43%"></colgroup><thead><tr><th>Criterion</th>'
+            "<th>Weight</th><th>Rating</th><th title=\"Hover a row for the full rationale\">Why (hover)</th>"
+            "</tr></thead><tbody>" + "".join(rows)
+            + "</tbody></table>")

@@ -1,0 +1,88 @@
+"""The cost panel: the Explorer's summary of the decision's cost, and the headline the Cost page shares."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from explorer import CostResult, Decision, ExplorerError, Uncertainty
+from explorer.model.formatting import money
+from explorer.model.vocabulary import option_short
+from pages.parts import cache
+
+
+def headline(decision: Decision, result: CostResult, unc: Uncertainty) -> None:
+    """Four numbers for the chosen option: total with P10–P90, per million tokens, break-even, GPUs."""
+    key, a = decision.key, decision.assessment
+    chosen = result.option(a.scenario, a.use_case)
+    cols = st.columns(4)
+    band = f"P10 {money(unc.p10[key])} · P50 {money(unc.p50[key])} · P90 {money(unc.p90[key])}"
+    cols[0].metric(f"Total, {option_short(key)}, {result.horizon_months} months", money(chosen.total),
+                   help=f"{band} ({unc.samples:,} samples)")
+    cols[0].caption(band)
+    cols[1].metric("Per million generated tokens", money(chosen.per_million_tokens))
+    if key == result.reference:
+        be = "reference"
+    elif chosen.break_even_month is None:
+        be = "never"
+    else:
+        be = f"month {chosen.break_even_month}"
+    cols[2].metric(f"Break-even vs all-cloud ({option_short(result.reference)})", be,
+                   help="First month from which this option's cumulative cost stays at or below the all-cloud one.")
+    cols[3].metric("GPUs: cloud serving / on premises", f"{chosen.cloud_serving_gpus} / {chosen.onprem_gpus}",
+                   help=f"{chosen.onprem_gpus_new} of the on-premises GPUs are bought.")
+
+
+def sizing_caption(result: CostResult) -> str:
+    parts = []
+    for label, s in (("cloud", result.serving_cloud), ("on premises", result.serving_local)):
+        if s is not None:
+            parts.append(
+                f"Serving {label}: {s.replicas} × {s.tensor_parallel} {s.gpu} (batch {s.batch}, "
+                f"{s.tokens_per_second_per_replica:,.0f} tokens/s per replica, TTFT {s.ttft_ms:.0f} ms, "
+                f"TPOT {s.tpot_ms:.1f} ms, {s.memory_gb_per_gpu:.0f} GB per GPU)"
+            )
+    for label, t in (("cloud", result.training_cloud), ("on premises", result.training_local)):
+        if t is not None and t.method != "none":
+            parts.append(
+                f"Fine-tuning {label}: {t.gpus} {t.gpu}, {t.gpu_hours:,.0f} GPU-hours per run, "
+                f"{t.wall_clock_hours:,.1f} h, {t.memory_gb_per_gpu:.0f} GB per GPU"
+            )
+    return ". ".join(parts) + "." if parts else ""
+
+
+def show(decision: Decision) -> None:
+    """The Explorer's cost panel: headline, then one chart at a time (only the open tab is built)."""
+    st.subheader("Cost over the horizon")
+    if decision.cost is None:
+        st.error(decision.cost_error)
+        return
+    try:
+        unc = decision.uncertainty()
+    except ExplorerError as exc:
+        st.error(str(exc))
+        return
+    result = decision.cost
+    headline(decision, result, unc)
+    for note in result.notes:
+        st.info(note, icon=":material/info:")
+    names = {"cumulative": "Cumulative", "totals": "Totals", "breakdown": "Breakdown", "tornado_top": "What moves it"}
+    tabs = st.tabs(list(names.values()), key="cost_tab", on_change="rerun")
+    for name, tab in zip(names, tabs, strict=True):
+        if tab.open:  # lazy: only the chart in sight is built (the tornado's sweep runs only there)
+            with tab:
+                try:
+                    st.plotly_chart(cache.cost_figure(decision, name), key=f"panel_{name}")
+                except ExplorerError as exc:
+                    st.error(str(exc))
+    st.caption(sizing_caption(result))
+    table = pd.DataFrame(
+        [{"Option": option_short(o.key), "Total": money(o.total),
+          "P10–P90": f"{money(unc.p10[o.key])} – {money(unc.p90[o.key])}",
+          "Per million tokens": money(o.per_million_tokens),
+          "Break-even (month)": "reference" if o.key == result.reference else (o.break_even_month or "never")}
+         for o in result.options]
+    )
+    table["Break-even (month)"] = table["Break-even (month)"].astype(str)
+    st.dataframe(table, hide_index=True, key="panel_table")
+    st.page_link("pages/cost.py", label="Open the cost model: prices, sources, sizing", icon=":material/payments:")

@@ -1,0 +1,62 @@
+"""The decision at a glance: is this option open, what is recommended, and what would flip it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer import Decision
+from explorer.engine.scoring import no_option_message
+from explorer.model.vocabulary import option_words
+
+
+def show(decision: Decision) -> None:
+    option = decision.chosen
+    col_option, col_best = st.columns(2, gap="large")
+    with col_option:
+        if option.violations:
+            st.error("**This option is ruled out.**  \n" + "  \n".join(f"✕ {v.message}." for v in option.violations),
+                     icon=":material/block:")
+        else:
+            st.success(f"**This option is feasible**: score {option.score:.0f}/100.", icon=":material/check_circle:")
+        if option.cautions:
+            st.warning("**Soft penalties**  \n" + "  \n".join(f"{v.message} (−{v.penalty:g} points)."
+                                                              for v in option.cautions), icon=":material/warning:")
+    with col_best:
+        best = decision.recommended
+        if best is None:
+            st.error(no_option_message(decision), icon=":material/block:")
+            for r in decision.relax[1:3]:
+                st.caption(r.message)
+            return
+        here = best.key == option.key
+        title = "**Recommended: this option.**" if here else f"**Recommended: {option_words(best.key)}.**"
+        st.info(f"{title}  \n{best.reasons[0]}", icon=":material/star:")
+        # Lazy: the thresholds (a sweep of many what-ifs) run only while the expander is open.
+        why = st.expander("Why, and what would flip it", key="why_flips", on_change="rerun")
+        with why:
+            st.markdown("\n".join(f"- {r}" for r in best.reasons[1:]))
+            if why.open:
+                _flips(decision)
+
+
+def _flips(decision: Decision) -> None:
+    thresholds = decision.thresholds()
+    flips = [t for t in thresholds if t.kind == "recommendation"]
+    costs = [t for t in thresholds if t.kind != "recommendation"]
+    if flips:
+        st.markdown("**What would flip it**  \n" + "\n".join(f"- {t.message}" for t in flips[:6]))
+    else:
+        st.caption("No single change of the cloud round trip, the TTFT target, the traffic or one weight "
+                   "(0 to 5) flips this recommendation.")
+    st.markdown("**What would change the cheapest option**")
+    st.caption("The score weighs governance ratings and penalties, not cost: traffic, horizon, GPU prices "
+               "and utilisation change which feasible option is cheapest, and whether the recommendation "
+               "costs more than the runner-up.")
+    if decision.cost is None:
+        st.caption(f"The cost model cannot price this assessment, so no cost threshold is shown: "
+                   f"{decision.cost_error}")
+    elif costs:
+        st.markdown("\n".join(f"- {t.message}" for t in costs[:6]))
+    else:
+        st.caption("From 1/100 to 100 times today's traffic, over horizons of 1 to 240 months and at 1/20 "
+                   "to 20 times today's GPU prices, the cheapest feasible option stays the same.")

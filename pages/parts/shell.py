@@ -1,0 +1,94 @@
+"""The frame every page runs in: the catalog, the session's assessment, the shared sidebar, and the decision.
+
+app.py draws the frame and then runs the page its navigation picked. Each page calls :func:`page`, which
+reads the widgets into the assessment and takes the decision (every engine stage is cached by content).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import runpy
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from explorer import Assessment, Catalog, Decision, ExplorerError, decide, load_catalog
+from explorer.model.formatting import slug
+from explorer.model.link import default_weights
+from pages.parts import sidebar, state
+
+APP = Path(__file__).resolve().parent.parent.parent / "app.py"
+
+_IN_APP: contextvars.ContextVar[bool] = contextvars.ContextVar("in_app", default=False)
+
+
+@dataclass(frozen=True)
+class Page:
+    catalog: Catalog
+    assessment: Assessment
+    decision: Decision
+
+
+@contextlib.contextmanager
+def in_app() -> Iterator[None]:
+    """Marks the runs of app.py's navigation (see :func:`page`)."""
+    token = _IN_APP.set(True)
+    try:
+        yield
+    finally:
+        _IN_APP.reset(token)
+
+
+def catalog() -> Catalog:
+    """The catalog; or one sentence naming the bad file, and the run stops."""
+    try:
+        return load_catalog()
+    except ExplorerError as exc:
+        st.error(f"The app's data could not be loaded. {exc}")
+        st.stop()
+
+
+def frame() -> None:
+    """What every page shares, drawn by app.py before the page: state from the link, then the sidebar."""
+    cat = catalog()
+    state.init_state(cat)
+    sidebar.sidebar(cat)
+
+
+def guard() -> None:
+    """The one guard against Streamlit's legacy ``pages/`` discovery; every page calls it first.
+
+    On the very first request of a fresh server process, a deep link such as ``/compare`` runs
+    ``pages/compare.py`` directly, before any ``st.navigation`` call (DESIGN.md, PagesManager). Such a run
+    is handed to app.py. A session's first run declares app.py's navigation (which ends the legacy mode for
+    the whole process) and reruns, as an ordinary run of app.py. A later run (AppTest runs every run this
+    way) runs app.py's navigation in the same run, so the click that started it is not lost.
+    """
+    if not _IN_APP.get():
+        app = runpy.run_path(str(APP), run_name="handover")
+        if state.STATE not in st.session_state:  # the session's first run: rerun as an ordinary run of app.py
+            app["navigation"]()
+            st.rerun()
+        app["main"]()
+        st.stop()
+
+
+def page() -> Page:
+    """The assessment as the widgets say, and its decision (after any page widgets are drawn)."""
+    cat = catalog()
+    assessment = state.current_assessment(cat)
+    sidebar.downloads(assessment.to_yaml(), assessment.customer)
+    weights = state.current_weights(cat)
+    try:
+        decision = decide(cat, assessment, weights)
+    except ExplorerError as exc:  # weights that cannot be used: say so, and decide with the defaults
+        st.error(f"{exc} Showing the default weights until one is raised.", icon=":material/balance:")
+        decision = decide(cat, assessment, default_weights(cat))
+    return Page(catalog=cat, assessment=assessment, decision=decision)
+
+
+def file_stem(assessment: Assessment, view: str) -> str:
+    return f"{slug(assessment.customer or 'explorer')}-s{assessment.scenario}-{assessment.use_case}-{view}"

@@ -1,0 +1,133 @@
+"""The shared sidebar: presets, customer, model, constraints, weights, workload and the assessment file.
+
+Drawn by app.py before the page runs, so its widgets keep their state on every page switch.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer import Catalog, ExplorerError, parse_assessment, parse_assessment_text
+from explorer.model.formatting import slug
+from explorer.model.link import WEIGHT_PREFIX, default_weights
+from explorer.model.vocabulary import (
+    CLASSIFICATIONS,
+    METHOD_CHOICES,
+    PROVIDER_NAMES,
+    REGIME_LABELS,
+    RESIDENCY_LABELS,
+    SKILL_LABELS,
+)
+from pages.parts import state
+
+
+def _load_preset(cat: Catalog) -> None:
+    preset_id = st.session_state.get("preset")
+    if not preset_id:
+        return
+    try:
+        state.replace_assessment(parse_assessment(cat.preset(preset_id).assessment, f"preset '{preset_id}'", cat))
+        st.session_state.pop(state.NOTICE, None)
+    except ExplorerError as exc:
+        state.notify(str(exc))
+
+
+def _load_upload(cat: Catalog) -> None:
+    upload = st.session_state.get("upload")
+    if upload is None:
+        return
+    try:
+        text = upload.getvalue().decode("utf-8")
+        state.replace_assessment(parse_assessment_text(text, f"file '{upload.name}'", cat))
+    except UnicodeDecodeError:
+        state.notify(f"Assessment file '{upload.name}' is not UTF-8 text; upload a YAML or JSON file.")
+    except ExplorerError as exc:
+        state.notify(f"{exc} The previous assessment is kept.")
+
+
+def sidebar(cat: Catalog) -> None:
+    """The assessment inputs every page shares."""
+    state.bind(*(k for k in state.FIELDS if k in SIDEBAR_KEYS))
+    sb = st.sidebar
+    sb.header("Assessment")
+    presets = {p.id: p.name for p in cat.presets}
+    col1, col2 = sb.columns([2, 1], vertical_alignment="bottom")
+    col1.selectbox("Preset", list(presets), format_func=presets.__getitem__, key="preset")
+    col2.button("Load", key="load_preset", on_click=_load_preset, args=(cat,))
+    sb.text_input("Customer", key="customer", max_chars=200, placeholder="Customer name, shown in titles")
+    models = {m.id: m.name for m in cat.models}
+    sb.selectbox("Model", list(models), format_func=models.__getitem__, key="model")
+    with sb.expander("Constraints", expanded=True):
+        st.selectbox("Cloud provider", list(PROVIDER_NAMES), key="cloud_provider",
+                     format_func=PROVIDER_NAMES.__getitem__)
+        st.selectbox("Data classification", list(CLASSIFICATIONS), key="data_classification",
+                     format_func=str.capitalize)
+        st.selectbox("Residency", list(RESIDENCY_LABELS), key="residency", format_func=RESIDENCY_LABELS.__getitem__)
+        st.multiselect("Compliance", list(REGIME_LABELS), key="compliance", format_func=REGIME_LABELS.__getitem__)
+        st.toggle("Air-gapped site", key="air_gapped")
+        st.selectbox("Model licence", ["open", "proprietary"], key="model_licence", format_func=str.capitalize)
+        st.number_input("Cloud round trip (ms)", min_value=0.0, max_value=10_000.0, step=5.0, key="cloud_rtt_ms")
+        st.number_input("Time-to-first-token target (ms)", min_value=1.0, max_value=600_000.0, step=50.0,
+                        key="ttft_target_ms")
+        st.toggle("Data is anonymised", key="anonymised_data",
+                  help="Anonymised (de-identified, tokenised) data is exempt from the classification and "
+                       "residency rules.")
+        st.toggle("Cloud only", key="cloud_only", help="The customer runs no AI infrastructure of its own.")
+        st.multiselect("Skills in house", list(SKILL_LABELS), key="skills", format_func=SKILL_LABELS.__getitem__)
+        st.number_input("Procurement lead time (weeks)", min_value=0.0, max_value=260.0, step=1.0,
+                        key="procurement_weeks", help="How long new GPUs take to arrive (GPUs owned: see Workload).")
+    with sb.expander("Criterion weights"):
+        st.caption("How much each criterion counts in the score (0 = ignore, 5 = dominant).")
+        saved = st.session_state.get(state.WEIGHTS) or default_weights(cat)
+        for c in cat.criteria:
+            key = f"{WEIGHT_PREFIX}{c.id}"
+            if key not in st.session_state:
+                st.session_state[key] = float(saved.get(c.id, c.default_weight))
+            st.slider(c.name, min_value=0.0, max_value=5.0, step=0.25, key=key, help=c.question)
+        st.button("Reset weights", key="reset_weights", on_click=state.reset_weights, args=(cat,))
+    _workload(cat)
+    with sb.expander("Save or load a file"):
+        st.file_uploader("Assessment file (YAML or JSON)", type=["yaml", "yml", "json"], key="upload",
+                         on_change=_load_upload, args=(cat,))
+
+
+def _workload(cat: Catalog) -> None:
+    """The cost model's workload: traffic, tokens, fine-tuning and the horizon."""
+    with st.sidebar.expander("Workload", expanded=False):
+        st.number_input("Horizon (months)", min_value=1, max_value=240, step=6, key="horizon_months")
+        st.number_input("Requests per day", min_value=0.0, max_value=1e10, step=5_000.0, format="%.0f",
+                        key="requests_per_day")
+        cols = st.columns(2)
+        cols[0].number_input("Input tokens", min_value=0, max_value=1_000_000, step=100, key="input_tokens")
+        cols[1].number_input("Output tokens", min_value=0, max_value=1_000_000, step=50, key="output_tokens")
+        cols = st.columns(2)
+        cols[0].number_input("TPOT target (ms)", min_value=0.1, max_value=60_000.0, step=5.0, key="tpot_target_ms",
+                             help="Time per output token: limits the serving batch.")
+        cols[1].number_input("Peak factor", min_value=1.0, max_value=100.0, step=0.5, key="peak_factor",
+                             help="Peak request rate over the daily average.")
+        st.selectbox("Fine-tuning", list(METHOD_CHOICES), format_func=METHOD_CHOICES.__getitem__,
+                     key="finetune_method")
+        cols = st.columns(2)
+        cols[0].number_input("Dataset tokens", min_value=0.0, max_value=1e14, step=1e8, format="%.3g",
+                             key="dataset_tokens")
+        cols[1].number_input("Epochs", min_value=0.0, max_value=100.0, step=1.0, key="epochs")
+        st.number_input("Retrain every (months, 0 = never)", min_value=0, max_value=120, step=1,
+                        key="retrain_every_months")
+        gpus = {g.id: g.name for g in cat.gpus}
+        cols = st.columns([3, 2])
+        cols[0].selectbox("GPUs already owned", list(gpus), format_func=gpus.__getitem__, key="owned_gpu")
+        cols[1].number_input("Count", min_value=0, max_value=100_000, step=8, key="owned_gpu_count")
+
+
+def downloads(yaml_text: str, customer: str) -> None:
+    st.sidebar.download_button("Download assessment (YAML)", yaml_text, f"{slug(customer or 'assessment')}.yaml",
+                               "application/yaml", key="download_yaml", on_click="ignore")
+
+
+SIDEBAR_KEYS = frozenset({
+    "customer", "model", "cloud_provider", "data_classification", "residency", "compliance", "air_gapped",
+    "model_licence", "cloud_rtt_ms", "ttft_target_ms", "anonymised_data", "cloud_only", "skills",
+    "procurement_weeks", "horizon_months", "requests_per_day", "input_tokens", "output_tokens", "tpot_target_ms",
+    "peak_factor", "finetune_method", "dataset_tokens", "epochs", "retrain_every_months", "owned_gpu",
+    "owned_gpu_count",
+})
