@@ -42,6 +42,7 @@ OPTIONS = [(s, u) for s in (1, 2, 3, 4) for u in ("1A", "1B")]
 FIRST_QUERY = "scenario=1&use_case=1A"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 NO_GC = ("--runner.postScriptGC", "false")
+GC_ON = ("--runner.postScriptGC", "true")  # the app turns it off in .streamlit/config.toml
 _HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -269,7 +270,7 @@ def _rows(tag: str, b: SessionBench) -> list[tuple[str, float, str]]:
     ]
 
 
-CONFIGS: dict[str, tuple[str, ...]] = {"gc on": (), "gc off": NO_GC}  # Streamlit's default is on
+CONFIGS: dict[str, tuple[str, ...]] = {"gc on": GC_ON, "gc off": NO_GC}  # Streamlit's default is on
 
 
 def run_single(rounds: int = 1, configs: dict[str, tuple[str, ...]] = CONFIGS, budget_s: float = 170.0,
@@ -393,7 +394,7 @@ def load_rows(stats: LoadStats, sessions: int, duration: float) -> list[tuple[st
 
 
 def main_load(args: argparse.Namespace) -> None:
-    flags = NO_GC if args.no_gc else ()
+    flags = GC_ON if args.gc else NO_GC if args.no_gc else ()  # () = the app's own config
     server = None if args.url else start_server(flags)
     try:
         url = args.url or server.url  # type: ignore[union-attr]
@@ -427,6 +428,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="share of load-test changes that set a new requests_per_day (cache misses)")
     parser.add_argument("--url", help="app URL for the load test (default: start a server)")
     parser.add_argument("--no-gc", action="store_true", help="load test: start the server with postScriptGC false")
+    parser.add_argument("--gc", action="store_true", help="load test: start the server with postScriptGC true")
     args = parser.parse_args([] if argv is None else argv)  # `python -m bench` calls main() with no arguments
     if args.sessions:
         main_load(args)

@@ -28,13 +28,13 @@ def radar_figure(
     names = list(names) if names is not None else [f"Scenario {t.scenario} · {t.use_case}" for t in tables]
     if len(names) != len(tables):
         raise ValueError(f"radar_figure got {len(tables)} tables but {len(names)} names")
-    fig = go.Figure()
+    traces = []
     for i, (table, name) in enumerate(zip(tables, names, strict=True)):
         labels = [r.name for r in table.rows]
         ratings = [r.rating for r in table.rows]
         weights = [r.weight for r in table.rows]
         colour = PALETTE[i % len(PALETTE)]
-        fig.add_trace(
+        traces.append(
             go.Scatterpolar(
                 r=[*ratings, ratings[0]],
                 theta=[*labels, labels[0]],
@@ -47,6 +47,7 @@ def radar_figure(
                 hovertemplate="%{theta}: %{r}/5 (weight %{customdata:g})<extra>" + name + "</extra>",
             )
         )
+    fig = go.Figure(data=traces)  # all traces at once: adding them one by one re-validates the figure
     fig.update_layout(
         polar={"radialaxis": {"range": [0, scale[1]], "tickvals": list(range(scale[0], scale[1] + 1)),
                               "tickfont": {"size": 10}},

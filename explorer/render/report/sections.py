@@ -9,6 +9,7 @@ from fpdf import FPDF
 
 from explorer.model.formatting import count, format_bytes
 from explorer.model.vocabulary import LOCATION_LABELS, METHOD_NAMES, PROVIDER_NAMES, STAGES, option_label
+from explorer.render.charts import TEMPLATE
 from explorer.render.diagrams import VIEW_TITLES
 from explorer.render.report.context import ReportContext
 from explorer.render.report.cost_section import price_rows
@@ -204,7 +205,7 @@ def trade_off_figure(ctx: ReportContext) -> go.Figure:
     fig.data[1].name = "Other options (one marker each)"
     hi = ctx.catalog.scale.max
     fig.update_layout(
-        template="plotly_white", font={"family": "DejaVu Sans", "size": 12}, bargap=0.35,
+        template=TEMPLATE, font={"family": "DejaVu Sans", "size": 12}, bargap=0.35,
         margin={"l": 50, "r": 20, "t": 40, "b": 120}, legend={"orientation": "h", "y": 1.12, "x": 0},
         yaxis={"title": "Rating (higher is better for the customer)", "range": [0, hi + 0.3], "dtick": 1},
         xaxis={"tickangle": -35},
@@ -220,7 +221,7 @@ def score_figure(ctx: ReportContext) -> go.Figure:
     fig = go.Figure(go.Bar(x=[option_label(k) for k in keys], y=scores,
                            marker_color=colours, text=[f"{s:.0f}" for s in scores], textposition="outside"))
     fig.update_layout(
-        template="plotly_white", font={"family": "DejaVu Sans", "size": 12},
+        template=TEMPLATE, font={"family": "DejaVu Sans", "size": 12},
         margin={"l": 50, "r": 20, "t": 30, "b": 110}, yaxis={"title": "Weighted score (0-100)", "range": [0, 105]},
         xaxis={"tickangle": -30}, showlegend=False,
     )
