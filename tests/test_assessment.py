@@ -62,7 +62,7 @@ def test_yaml_and_json_round_trip(tmp_path):
     ({"horizon_months": 0}, "horizon_months", "greater than or equal to 1 (got 0)"),
     ({"horizon_months": 241}, "horizon_months", "less than or equal to 240"),
     ({"workload": {"requests_per_day": -5}}, "workload.requests_per_day", "greater than or equal to 0 (got -5)"),
-    ({"workload": {"dataset_tokens": float("inf")}}, "workload.dataset_tokens", "less than or equal to"),
+    ({"workload": {"dataset_tokens": float("inf")}}, "workload.dataset_tokens", "must be a finite number (got inf)"),
     ({"workload": {"finetune_method": "dora"}}, "workload.finetune_method", "'none', 'full', 'lora' or 'qlora'"),
     ({"constraints": {"compliance": ["sox"]}}, "constraints.compliance[0]",
      "is not a known compliance regime; choose from: gdpr, hipaa, pci_dss, eu_ai_act_high_risk (got 'sox')"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -91,12 +92,14 @@ def test_deep_link_as_the_first_request_of_a_fresh_process(page, fresh_app_url):
     nav = page.get_by_test_id("stSidebarNav").inner_text()
     assert all(name in nav for name in ("Explorer", "Compare", "Cost", "Diagrams", "Report", "Reference"))
     assert not any(name in nav.lower() for name in ("parts", "shell", "state", "sidebar"))
-    assert page.get_by_test_id("stSidebar").get_by_label("Customer").input_value() == "Deep Link Ltd"
-    # A page switch keeps the state: the sidebar is drawn by app.py before every page.
+    customer = page.get_by_test_id("stSidebar").get_by_label("Customer")
+    expect(customer).to_have_value("Deep Link Ltd")
+    # A page switch keeps the state: the sidebar is drawn by app.py before every page. (expect() retries while
+    # the sidebar is redrawn, when its input is briefly empty; a lost value stays empty and fails.)
     page.get_by_test_id("stSidebarNav").get_by_text("Explorer").click()
     page.get_by_text("Scenario 3: Local Training and Serving.").wait_for()
     page.settle()
-    assert page.get_by_test_id("stSidebar").get_by_label("Customer").input_value() == "Deep Link Ltd"
+    expect(customer).to_have_value("Deep Link Ltd")
     assert "customer=Deep+Link+Ltd" in page.url or "customer=Deep%20Link%20Ltd" in page.url
     # A widget two pages share under one key (Scenario) keeps its value from page to page.
     page.get_by_test_id("stSidebarNav").get_by_text("Cost").click()

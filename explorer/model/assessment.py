@@ -20,10 +20,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=True)
 
 
-def _finite(value: float) -> float:
-    if not math.isfinite(value):
+def _finite(value: Any) -> Any:
+    """Before the range check, so NaN and infinity are named as such (not as "less than or equal to 100")."""
+    if not _is_finite(value):
         raise ValueError("must be a finite number")
     return value
+
+
+def _is_finite(value: Any) -> bool:
+    """False for NaN and infinity, also as text from a link ("nan", "inf"); True for anything else."""
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return True  # not a number at all: the type check says so
+    return not (isinstance(value, float) and not math.isfinite(value))
 
 
 class Workload(_Strict):
@@ -40,7 +51,8 @@ class Workload(_Strict):
     peak_factor: Annotated[float, Field(ge=1, le=100)] = 3
 
     _finite_floats = field_validator(
-        "dataset_tokens", "epochs", "requests_per_day", "ttft_target_ms", "tpot_target_ms", "peak_factor"
+        "dataset_tokens", "epochs", "requests_per_day", "ttft_target_ms", "tpot_target_ms", "peak_factor",
+        mode="before",
     )(_finite)
 
 
@@ -109,7 +121,7 @@ class Costing(_Strict):
     training_days: Annotated[float, Field(gt=0, le=365)] = 7  # longest acceptable wall clock per training run
     sensitivity_pct: Annotated[float, Field(gt=0, le=90)] = 20
 
-    _finite_floats = field_validator("training_days", "sensitivity_pct")(_finite)
+    _finite_floats = field_validator("training_days", "sensitivity_pct", mode="before")(_finite)
 
 
 class Assessment(_Strict):
@@ -129,12 +141,13 @@ class Assessment(_Strict):
         # Control characters break Graphviz and PDF output and are never meant.
         return "".join(ch for ch in value if ch.isprintable()).strip()
 
-    @field_validator("prices")
+    @field_validator("prices", mode="before")
     @classmethod
-    def _finite_prices(cls, value: dict[str, float]) -> dict[str, float]:
-        for key, price in value.items():
-            if not math.isfinite(price):
-                raise ValueError(f"price '{key}' must be a finite number")
+    def _finite_prices(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            for key, price in value.items():
+                if not _is_finite(price):
+                    raise ValueError(f"price '{key}' must be a finite number")
         return value
 
     def with_choice(self, scenario: int, use_case: str) -> Assessment:

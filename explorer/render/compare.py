@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from explorer.engine.decision import Decision
 from explorer.engine.scoring import rank
+from explorer.model.errors import UnknownChoiceError
 from explorer.model.vocabulary import SHORT_PLACES, STAGES, option_short, option_words
 
 Tone = Literal["local", "public_cloud", "exchanged", "ok", "bad", "caution", "plain", "r1", "r2", "r3", "r4", "r5"]
@@ -61,7 +62,7 @@ class Comparison(_Model):
         for r in self.rows:
             if r.label == label:
                 return r
-        raise KeyError(label)
+        raise UnknownChoiceError("comparison row", label, [r.label for r in self.rows])
 
 
 def _mark_differences(texts: list[str], reference: int | None) -> list[bool]:
