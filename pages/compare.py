@@ -10,6 +10,7 @@ from explorer.model.vocabulary import option_label
 from explorer.render import view_source
 from explorer.render.compare import compare
 from explorer.render.compare_html import comparison_html
+from explorer.render.markdown import literal
 from pages.parts import cache, shell, state
 
 shell.guard()
@@ -33,7 +34,7 @@ for col in comparison.columns:
     try:
         thumbs[col.key] = cache.thumb(view_source(decision, "architecture", key=col.key))
     except ExplorerError as exc:  # one diagram failing must not hide the table
-        st.caption(f"Diagram for {col.title} unavailable: {exc}")
+        st.caption(f"Diagram for {col.title} unavailable: {literal(exc)}")
 st.html(comparison_html(comparison, thumbs, only_differences=only_diff))
 
 with st.expander("Every violation and penalty in full"):

@@ -6,6 +6,7 @@ import streamlit as st
 
 from explorer import ExplorerError
 from explorer.model.vocabulary import CAPEX_LABELS, PRECISION_LABELS, PRICING_LABELS
+from explorer.render.markdown import literal
 from pages.parts import cache, cost_panel, cost_tables, shell, state
 
 shell.guard()
@@ -41,7 +42,7 @@ decision = page.decision
 try:
     result, unc = decision.require_cost(), decision.uncertainty()
 except ExplorerError as exc:
-    st.error(str(exc))
+    st.error(literal(exc))
     st.stop()
 cost_panel.headline(decision, result, unc)
 for note in result.notes:
@@ -70,7 +71,7 @@ with col_t:
         else:
             st.caption("No input moves this option's total.")
     except ExplorerError as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
 
 cost_tables.line_items(result)
 cost_tables.sizing(result)

@@ -15,6 +15,7 @@ from explorer.render import (
     VIEWS,
     render_view,
 )
+from explorer.render.markdown import literal
 from pages.parts import shell, state
 
 FORMAT_NAMES = {"png": "PNG", "svg": "SVG", "pdf": "PDF", "mermaid": "Mermaid", "dot": "DOT"}
@@ -50,7 +51,7 @@ for row in range(0, len(VIEWS), 2):
             try:
                 preview = render_view(decision, view, "png", overlay=overlay)
             except ExplorerError as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
                 continue
             st.image(preview, caption=CAPTIONS[view], width="stretch")
             stem = shell.file_stem(assessment, view)
@@ -61,7 +62,7 @@ for row in range(0, len(VIEWS), 2):
             try:
                 payload = render_view(decision, view, fmt, overlay=overlay)
             except ExplorerError as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
                 continue
             st.download_button(f"Download {FORMAT_NAMES[fmt]}", payload, f"{stem}.{EXTENSIONS[fmt]}",
                                MEDIA_TYPES[fmt], key=f"download_{view}", icon=":material/download:",

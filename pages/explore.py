@@ -8,6 +8,7 @@ import streamlit as st
 from explorer import ExplorerError
 from explorer.model.vocabulary import option_label
 from explorer.render import MEDIA_TYPES, render_dot, view_source
+from explorer.render.markdown import literal
 from explorer.render.tables import rating_style, trade_off_html
 from pages.parts import cache, cost_panel, decision_panel, shell, state
 
@@ -75,7 +76,7 @@ with col_diagrams:
                 source = view_source(decision, view)
                 svg = render_dot(source, "svg")  # a quarter of PNG's time: Graphviz skips rasterising the icons
             except ExplorerError as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
                 continue
             st.image(svg.decode("utf-8"), caption=caption, width="stretch")
             stem = shell.file_stem(assessment, view)

@@ -8,6 +8,7 @@ import streamlit as st
 from explorer import ExplorerError
 from explorer.model.vocabulary import LOCATION_LABELS, STAGES
 from explorer.render import MEDIA_TYPES, render_dot
+from explorer.render.markdown import literal
 from explorer.render.mermaid import use_case_sequence_mermaid
 from explorer.render.sequence import use_case_sequence_dot
 from pages.parts import shell, state
@@ -67,7 +68,7 @@ try:
     cols[2].download_button("PDF", lambda: render_dot(source, "pdf"), f"{stem}.pdf", MEDIA_TYPES["pdf"],
                             key="seq_pdf", icon=":material/download:", on_click="ignore")
 except ExplorerError as exc:
-    st.error(str(exc))
+    st.error(literal(exc))
 with st.expander("Mermaid source, for pasting into a wiki"):
     st.code(use_case_sequence_mermaid(uc), language="text")
 who = {p.id: p.name for p in uc.sequence.participants}

@@ -6,6 +6,7 @@ import streamlit as st
 
 from explorer import ExplorerError
 from explorer.render.kaleido_export import warm_up_in_background
+from explorer.render.markdown import literal
 from explorer.render.report import SECTIONS, build_report
 from pages.parts import shell, state
 
@@ -17,8 +18,8 @@ decision, assessment = page.decision, page.assessment
 warm_up_in_background()  # Chromium for the charts starts while the user reads the page
 st.title("Report")
 state.show_notice()
-st.write(f"One PDF of the whole assessment for {assessment.customer or 'the customer'}, to attach to a proposal. "
-         "It holds:")
+customer = literal(assessment.customer or "the customer")  # the customer's name is shown, never rendered
+st.markdown(f"One PDF of the whole assessment for {customer}, to attach to a proposal. It holds:")
 st.markdown("\n".join(f"- {s.title}" for s in SECTIONS))
 
 key = assessment.model_dump_json()
@@ -28,7 +29,7 @@ if st.button("Build the report", key="build_report", type="primary", icon=":mate
         pdf = build_report(decision, progress=lambda fraction, message: bar.progress(fraction, text=message))
     except ExplorerError as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(literal(exc))
     else:
         bar.empty()
         st.session_state[REPORT] = (key, pdf)

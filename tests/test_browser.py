@@ -108,3 +108,21 @@ def test_deep_link_as_the_first_request_of_a_fresh_process(page, fresh_app_url):
     assert parse_qs(urlparse(page.url).query)["scenario"] == ["3"]
     assert page.get_by_test_id("stException").count() == 0
     assert page.requests.external == []
+
+
+HOSTILE = "%21%5Bx%5D%28http%3A%2F%2Fevil.example%2Fpixel.png%29"  # ![x](http://evil.example/pixel.png)
+
+
+@pytest.mark.parametrize(("path", "shown"), [
+    (f"/?workload.model={HOSTILE}", "The shared link could not be used"),  # echoed in the link's notice
+    (f"/?{HOSTILE}=1", "The shared link could not be used"),  # an unknown key, echoed the same way
+    (f"/report?customer={HOSTILE}", "One PDF of the whole assessment for"),  # the customer's name
+])
+def test_a_crafted_link_fetches_nothing_from_outside(page, app_url, path, shown):
+    page.goto(f"{app_url}{path}")
+    page.get_by_text(shown).first.wait_for()  # the text that holds the hostile value is on screen
+    page.settle()
+    assert "![x](http://evil.example/pixel.png)" in page.get_by_test_id("stMain").inner_text()  # shown literally
+    assert page.get_by_test_id("stException").count() == 0
+    assert not any(urlparse(url).hostname == "evil.example" for url in page.requests.urls)
+    assert page.requests.external == []

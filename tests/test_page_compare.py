@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from screen import shown
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -82,7 +83,7 @@ def test_weights_from_the_link_and_bad_weights():
     at = _app({"w.privacy": "2.5", "w.beauty": "1", "w.latency": "9"})
     at.run()
     assert at.slider(key="w.privacy").value == 2.5
-    notice = " ".join(w.value for w in at.warning)
+    notice = " ".join(shown(w.value) for w in at.warning)
     assert 'weight "w.beauty" names no criterion' in notice
     assert 'weight "w.latency" must be a number from 0 to 5 (got \'9\')' in notice
     assert not at.exception
@@ -119,7 +120,7 @@ def test_unknown_compliance_regime_in_a_link_keeps_the_rest():
     at = _app({"constraints.compliance": "sox", "constraints.air_gapped": "true"})
     at.run()
     assert not at.exception
-    notice = " ".join(w.value for w in at.warning)
+    notice = " ".join(shown(w.value) for w in at.warning)
     assert "is not a known compliance regime; choose from: gdpr, hipaa, pci_dss, eu_ai_act_high_risk" in notice
     assert "Ignored 'constraints.compliance'; the rest is kept." in notice
     assert at.toggle(key="air_gapped").value is True

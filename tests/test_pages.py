@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from screen import shown
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,7 +123,7 @@ def test_load_preset_button():
 def test_bad_links_fall_back_with_one_message(query, fragment):
     at = app(query)
     assert not at.exception
-    notices = [w.value for w in at.warning if "shared link" in w.value]
+    notices = [shown(w.value) for w in at.warning if "shared link" in w.value]
     assert len(notices) == 1
     assert fragment in notices[0]
     # The bad field is named and dropped; whatever else the link says is kept.
@@ -180,4 +181,27 @@ def test_broken_catalog_shows_one_error_not_a_traceback(data_copy, monkeypatch):
     at = app()
     assert not at.exception
     assert len(at.error) == 1
-    assert "scenarios.yaml, field 'scenarios[0].name': is required but missing" in at.error[0].value
+    assert "scenarios.yaml, field 'scenarios[0].name': is required but missing" in shown(at.error[0].value)
+
+
+HOSTILE_IMAGE = "![x](http://evil.example/pixel.png)"
+
+
+@pytest.mark.parametrize("query", [{"workload.model": HOSTILE_IMAGE}, {HOSTILE_IMAGE: "1"},
+                                   {"customer": HOSTILE_IMAGE}])
+def test_markdown_in_a_link_is_shown_literally(query):
+    at = app(query)
+    assert not at.exception
+    markdown = [e.value for e in (*at.warning, *at.error, *at.markdown, *at.caption, *at.info)]
+    # The image syntax never reaches a Markdown element unescaped: the browser shows the characters.
+    assert not any("![x](" in m for m in markdown)
+    if "customer" not in query:
+        assert any(r"\!\[x\](http://evil.example/pixel.png)" in m for m in markdown)
+
+
+def test_a_hostile_customer_name_is_literal_on_the_report_page():
+    at = app({"customer": HOSTILE_IMAGE})
+    at.switch_page("pages/report.py").run()
+    assert not at.exception
+    intro = next(m.value for m in at.markdown if m.value.startswith("One PDF"))
+    assert r"\!\[x\](http://evil.example/pixel.png)" in intro and "![x](" not in intro

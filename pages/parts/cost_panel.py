@@ -8,6 +8,7 @@ import streamlit as st
 from explorer import CostResult, Decision, ExplorerError, Uncertainty
 from explorer.model.formatting import money
 from explorer.model.vocabulary import option_short
+from explorer.render.markdown import literal
 from pages.parts import cache
 
 
@@ -55,12 +56,12 @@ def show(decision: Decision) -> None:
     """The Explorer's cost panel: headline, then one chart at a time (only the open tab is built)."""
     st.subheader("Cost over the horizon")
     if decision.cost is None:
-        st.error(decision.cost_error)
+        st.error(literal(decision.cost_error))
         return
     try:
         unc = decision.uncertainty()
     except ExplorerError as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
         return
     result = decision.cost
     headline(decision, result, unc)
@@ -74,7 +75,7 @@ def show(decision: Decision) -> None:
                 try:
                     st.plotly_chart(cache.cost_figure(decision, name), key=f"panel_{name}")
                 except ExplorerError as exc:
-                    st.error(str(exc))
+                    st.error(literal(exc))
     st.caption(sizing_caption(result))
     table = pd.DataFrame(
         [{"Option": option_short(o.key), "Total": money(o.total),

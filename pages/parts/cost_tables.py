@@ -11,6 +11,7 @@ import streamlit as st
 from explorer import Assessment, Catalog, CostResult
 from explorer.engine.cost import LINE_ITEMS
 from explorer.model.vocabulary import option_short
+from explorer.render.markdown import literal
 from pages.parts import shell, state
 
 PRICES_NOTICE = "_price_notice"
@@ -85,7 +86,7 @@ def prices(cat: Catalog, assessment: Assessment, result: CostResult) -> None:
     st.subheader("Prices and assumptions")
     notice = st.session_state.pop(PRICES_NOTICE, None)
     if notice:
-        st.warning(notice)
+        st.warning(literal(notice))
     used = set(result.used)
     keys = sorted(cat.price_items, key=lambda k: (k not in used, list(cat.price_items).index(k)))
     rows = []

@@ -7,6 +7,7 @@ import streamlit as st
 from explorer import Decision
 from explorer.engine.scoring import no_option_message
 from explorer.model.vocabulary import option_words
+from explorer.render.markdown import literal
 
 
 def show(decision: Decision) -> None:
@@ -53,8 +54,8 @@ def _flips(decision: Decision) -> None:
                "and utilisation change which feasible option is cheapest, and whether the recommendation "
                "costs more than the runner-up.")
     if decision.cost is None:
-        st.caption(f"The cost model cannot price this assessment, so no cost threshold is shown: "
-                   f"{decision.cost_error}")
+        st.caption("The cost model cannot price this assessment, so no cost threshold is shown: "
+                   + literal(decision.cost_error))
     elif costs:
         st.markdown("\n".join(f"- {t.message}" for t in costs[:6]))
     else:

@@ -18,6 +18,7 @@ import streamlit as st
 from explorer import Assessment, Catalog, Decision, ExplorerError, decide, load_catalog
 from explorer.model.formatting import slug
 from explorer.model.link import default_weights
+from explorer.render.markdown import literal
 from pages.parts import sidebar, state
 
 APP = Path(__file__).resolve().parent.parent.parent / "app.py"
@@ -47,7 +48,7 @@ def catalog() -> Catalog:
     try:
         return load_catalog()
     except ExplorerError as exc:
-        st.error(f"The app's data could not be loaded. {exc}")
+        st.error(literal(f"The app's data could not be loaded. {exc}"))
         st.stop()
 
 
@@ -85,7 +86,7 @@ def page() -> Page:
     try:
         decision = decide(cat, assessment, weights)
     except ExplorerError as exc:  # weights that cannot be used: say so, and decide with the defaults
-        st.error(f"{exc} Showing the default weights until one is raised.", icon=":material/balance:")
+        st.error(literal(f"{exc} Showing the default weights until one is raised."), icon=":material/balance:")
         decision = decide(cat, assessment, default_weights(cat))
     return Page(catalog=cat, assessment=assessment, decision=decision)
 

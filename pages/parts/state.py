@@ -9,6 +9,7 @@ import streamlit as st
 
 from explorer import Assessment, Catalog, ExplorerError, parse_assessment
 from explorer.model.link import WEIGHT_PREFIX, assessment_from_link, default_weights, link_query, weights_from_link
+from explorer.render.markdown import literal
 
 STATE = "_assessment"  # the canonical assessment, as a JSON-able dict
 NOTICE = "_notice"  # a message to show once, after a rerun
@@ -92,7 +93,7 @@ def current_assessment(cat: Catalog) -> Assessment:
     try:
         assessment = parse_assessment(values, "the form", cat)
     except ExplorerError as exc:
-        st.error(f"{exc} The previous value is kept.")
+        st.error(literal(f"{exc} The previous value is kept."))
         assessment = parse_assessment(previous, "the form", cat)
     st.session_state[STATE] = assessment.to_dict()
     query = link_query(assessment, current_weights(cat), cat)
@@ -132,4 +133,4 @@ def notify(message: str) -> None:
 def show_notice() -> None:
     notice = st.session_state.pop(NOTICE, None)
     if notice:
-        st.warning(notice)
+        st.warning(literal(notice))
