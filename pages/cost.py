@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer import ExplorerError
+from explorer.model.assessment import bounds
 from explorer.model.vocabulary import CAPEX_LABELS, PRECISION_LABELS, PRICING_LABELS
 from explorer.render.markdown import literal
 from pages.parts import cache, cost_panel, cost_tables, shell, state
@@ -33,7 +34,7 @@ row[0].segmented_control("On-premises servers", list(CAPEX_LABELS), format_func=
                          key="capex", required=True)
 row[1].segmented_control("Cloud GPU pricing", list(PRICING_LABELS), format_func=PRICING_LABELS.__getitem__,
                          key="cloud_pricing", required=True)
-row[2].number_input("Training deadline (days)", min_value=0.25, max_value=365.0, step=1.0, key="training_days",
+row[2].number_input("Training deadline (days)", **bounds("costing.training_days"), step=1.0, key="training_days",
                     help="Longest acceptable wall clock of one fine-tuning run; more GPUs are used to meet it.")
 page = shell.page()
 state.show_notice()
@@ -59,7 +60,7 @@ with right:
 st.subheader("Sensitivity")
 col_t, col_s = st.columns([3, 1])
 with col_s:
-    st.slider("Move each input by ± (%)", min_value=1.0, max_value=90.0, step=1.0, key="sensitivity_pct")
+    st.slider("Move each input by ± (%)", **bounds("costing.sensitivity_pct"), step=1.0, key="sensitivity_pct")
     st.caption(f"Uncertainty: {unc.samples:,} samples of {len(unc.inputs)} uncertain inputs, each triangular "
                "between its low and high (table below). The total uses the defaults; where a range reaches further "
                "above its default than below, P50 sits above the total. Bands on the curves use the first 2,000 "

@@ -348,7 +348,7 @@ def price_options(st: CostStructure, prices: Mapping[str, float]) -> CostResult:
                 scenario=o.scenario, use_case=o.use_case, stages={s: p.location for s, p in o.stages.items()},
                 total=total, monthly=monthly[i], items={k: v[i] for k, v in items.items()},
                 line_items={k: float(v[i].sum()) for k, v in items.items()},
-                per_million_tokens=total / (tokens / 1e6) if tokens > 0 else None,
+                per_million_tokens=total / (tokens / 1e6) if tokens >= 1 else None,  # under one token: not defined
                 break_even_month=None if i == ref_index else _break_even(cumulative[i], cumulative[ref_index]),
                 cloud_serving_gpus=int(gpus.cloud_serving[i]), onprem_gpus=int(gpus.onprem[i]),
                 onprem_gpus_new=int(gpus.onprem_new[i]),

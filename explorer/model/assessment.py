@@ -46,8 +46,8 @@ class Workload(_Strict):
     requests_per_day: Annotated[float, Field(ge=0, le=1e10)] = 50_000
     input_tokens: Annotated[int, Field(ge=0, le=1_000_000)] = 800
     output_tokens: Annotated[int, Field(ge=0, le=1_000_000)] = 300
-    ttft_target_ms: Annotated[float, Field(gt=0, le=600_000)] = 1500
-    tpot_target_ms: Annotated[float, Field(gt=0, le=60_000)] = 60
+    ttft_target_ms: Annotated[float, Field(ge=1, le=600_000)] = 1500
+    tpot_target_ms: Annotated[float, Field(ge=0.1, le=60_000)] = 60
     peak_factor: Annotated[float, Field(ge=1, le=100)] = 3
 
     _finite_floats = field_validator(
@@ -118,8 +118,8 @@ class Costing(_Strict):
     serving_precision: Literal[PRECISIONS] = "bf16"  # type: ignore[valid-type]
     capex: Literal["buy", "amortise"] = "buy"
     cloud_pricing: Literal["on_demand", "committed"] = "on_demand"
-    training_days: Annotated[float, Field(gt=0, le=365)] = 7  # longest acceptable wall clock per training run
-    sensitivity_pct: Annotated[float, Field(gt=0, le=90)] = 20
+    training_days: Annotated[float, Field(ge=0.25, le=365)] = 7  # longest acceptable wall clock per training run
+    sensitivity_pct: Annotated[float, Field(ge=1, le=90)] = 20
 
     _finite_floats = field_validator("training_days", "sensitivity_pct", mode="before")(_finite)
 
@@ -164,3 +164,23 @@ class Assessment(_Strict):
 
 
 DEFAULT = Assessment()
+
+
+def bounds(path: str) -> dict[str, float]:
+    """The allowed range of a numeric field (``workload.requests_per_day``), as a widget's min and max.
+
+    One source for the model and the widgets: a value the assessment accepts is one its widget accepts.
+    """
+    model: type[BaseModel] = Assessment
+    *parents, last = path.split(".")
+    for part in parents:
+        model = model.model_fields[part].annotation  # type: ignore[assignment]
+    field = model.model_fields[last]
+    kind = int if field.annotation is int else float  # a widget's bounds share its value's type
+    out: dict[str, float] = {}
+    for rule in field.metadata:
+        for attr, key in (("ge", "min_value"), ("le", "max_value")):
+            value = getattr(rule, attr, None)
+            if value is not None:
+                out[key] = kind(value)
+    return out

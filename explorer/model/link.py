@@ -94,10 +94,16 @@ def _query_value(key: str, value: str) -> Any:
 # ---------------------------------------------------------------------------
 
 WEIGHT_PREFIX = "w."  # query keys of the criterion weights: w.<criterion>
+MAX_LINK = 16_000  # characters of query keys and values: a whole assessment takes well under 2,000
 
 
 def assessment_from_link(params: Mapping[str, str | list[str]], catalog: Catalog) -> tuple[Assessment, str]:
     """The assessment a link describes, and one notice; a bad field is dropped (and named), the rest kept."""
+    length = sum(len(k) + len(str(v)) for k, v in params.items())
+    if length > MAX_LINK:
+        return _salvage_choice({}, catalog), (
+            f"The shared link carries {length:,} characters; a link may carry at most {MAX_LINK:,}. "
+            "Showing the default view.")
     remaining = {k: v for k, v in params.items()}
     dropped: list[str] = []
     first_error = ""

@@ -58,6 +58,9 @@ def load_assessment(spec: str | Path, catalog: Catalog | None = None) -> Assessm
         return parse_assessment(preset.assessment, f"preset '{preset.id}'", cat)
     path = Path(text)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # refused before reading: an assessment is a few kB
+            raise AssessmentError(text, "", _too_big(size))
         content = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise AssessmentError(text, "", "the file does not exist") from None
@@ -67,11 +70,50 @@ def load_assessment(spec: str | Path, catalog: Catalog | None = None) -> Assessm
 
 
 def parse_assessment_text(content: str, source: str, catalog: Catalog | None = None) -> Assessment:
-    """Parse YAML or JSON text (JSON is YAML) into an Assessment."""
+    """Parse YAML or JSON text (JSON is YAML) into an Assessment; too large or too deep is refused first."""
+    size = len(content.encode("utf-8", "replace"))
+    if size > MAX_BYTES:
+        raise AssessmentError(source, "", _too_big(size))
+    depth = nesting_depth(content)
+    if depth > MAX_DEPTH:
+        raise AssessmentError(source, "", f"nests {depth} levels deep; an assessment nests at most {MAX_DEPTH} levels")
     try:
         raw = yaml.safe_load(content) if content.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise AssessmentError(source, "", f"is not valid YAML or JSON{where}") from None
+    except RecursionError:  # nesting by indentation, which the bracket count above does not see
+        raise AssessmentError(source, "", f"nests more than {MAX_DEPTH} levels deep") from None
     return parse_assessment(raw, source, catalog)
+
+
+MAX_BYTES = 1_000_000  # an assessment file is a few kB; anything near this is not one
+MAX_DEPTH = 32  # the schema nests 3 levels (constraints.owned_gpus.count)
+
+
+def _too_big(size: int) -> str:
+    return f"is {size / 1e6:,.1f} MB; an assessment file may be at most {MAX_BYTES / 1e6:g} MB"
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of [ ] and { } in ``text``, outside quoted strings (the flow style JSON uses)."""
+    depth = deepest = 0
+    quote = ""
+    escaped = False
+    for ch in text:
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote == '"':
+                escaped = True
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    return deepest

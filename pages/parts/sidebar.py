@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer import Catalog, ExplorerError, parse_assessment, parse_assessment_text
+from explorer.model.assessment import bounds
 from explorer.model.formatting import slug
 from explorer.model.link import WEIGHT_PREFIX, default_weights
 from explorer.model.vocabulary import (
@@ -66,15 +67,15 @@ def sidebar(cat: Catalog) -> None:
         st.multiselect("Compliance", list(REGIME_LABELS), key="compliance", format_func=REGIME_LABELS.__getitem__)
         st.toggle("Air-gapped site", key="air_gapped")
         st.selectbox("Model licence", ["open", "proprietary"], key="model_licence", format_func=str.capitalize)
-        st.number_input("Cloud round trip (ms)", min_value=0.0, max_value=10_000.0, step=5.0, key="cloud_rtt_ms")
-        st.number_input("Time-to-first-token target (ms)", min_value=1.0, max_value=600_000.0, step=50.0,
+        st.number_input("Cloud round trip (ms)", **bounds("constraints.cloud_rtt_ms"), step=5.0, key="cloud_rtt_ms")
+        st.number_input("Time-to-first-token target (ms)", **bounds("workload.ttft_target_ms"), step=50.0,
                         key="ttft_target_ms")
         st.toggle("Data is anonymised", key="anonymised_data",
                   help="Anonymised (de-identified, tokenised) data is exempt from the classification and "
                        "residency rules.")
         st.toggle("Cloud only", key="cloud_only", help="The customer runs no AI infrastructure of its own.")
         st.multiselect("Skills in house", list(SKILL_LABELS), key="skills", format_func=SKILL_LABELS.__getitem__)
-        st.number_input("Procurement lead time (weeks)", min_value=0.0, max_value=260.0, step=1.0,
+        st.number_input("Procurement lead time (weeks)", **bounds("constraints.procurement_weeks"), step=1.0,
                         key="procurement_weeks", help="How long new GPUs take to arrive (GPUs owned: see Workload).")
     with sb.expander("Criterion weights"):
         st.caption("How much each criterion counts in the score (0 = ignore, 5 = dominant).")
@@ -94,29 +95,29 @@ def sidebar(cat: Catalog) -> None:
 def _workload(cat: Catalog) -> None:
     """The cost model's workload: traffic, tokens, fine-tuning and the horizon."""
     with st.sidebar.expander("Workload", expanded=False):
-        st.number_input("Horizon (months)", min_value=1, max_value=240, step=6, key="horizon_months")
-        st.number_input("Requests per day", min_value=0.0, max_value=1e10, step=5_000.0, format="%.0f",
+        st.number_input("Horizon (months)", **bounds("horizon_months"), step=6, key="horizon_months")
+        st.number_input("Requests per day", **bounds("workload.requests_per_day"), step=5_000.0, format="%.0f",
                         key="requests_per_day")
         cols = st.columns(2)
-        cols[0].number_input("Input tokens", min_value=0, max_value=1_000_000, step=100, key="input_tokens")
-        cols[1].number_input("Output tokens", min_value=0, max_value=1_000_000, step=50, key="output_tokens")
+        cols[0].number_input("Input tokens", **bounds("workload.input_tokens"), step=100, key="input_tokens")
+        cols[1].number_input("Output tokens", **bounds("workload.output_tokens"), step=50, key="output_tokens")
         cols = st.columns(2)
-        cols[0].number_input("TPOT target (ms)", min_value=0.1, max_value=60_000.0, step=5.0, key="tpot_target_ms",
+        cols[0].number_input("TPOT target (ms)", **bounds("workload.tpot_target_ms"), step=5.0, key="tpot_target_ms",
                              help="Time per output token: limits the serving batch.")
-        cols[1].number_input("Peak factor", min_value=1.0, max_value=100.0, step=0.5, key="peak_factor",
+        cols[1].number_input("Peak factor", **bounds("workload.peak_factor"), step=0.5, key="peak_factor",
                              help="Peak request rate over the daily average.")
         st.selectbox("Fine-tuning", list(METHOD_CHOICES), format_func=METHOD_CHOICES.__getitem__,
                      key="finetune_method")
         cols = st.columns(2)
-        cols[0].number_input("Dataset tokens", min_value=0.0, max_value=1e14, step=1e8, format="%.3g",
+        cols[0].number_input("Dataset tokens", **bounds("workload.dataset_tokens"), step=1e8, format="%.3g",
                              key="dataset_tokens")
-        cols[1].number_input("Epochs", min_value=0.0, max_value=100.0, step=1.0, key="epochs")
-        st.number_input("Retrain every (months, 0 = never)", min_value=0, max_value=120, step=1,
+        cols[1].number_input("Epochs", **bounds("workload.epochs"), step=1.0, key="epochs")
+        st.number_input("Retrain every (months, 0 = never)", **bounds("workload.retrain_every_months"), step=1,
                         key="retrain_every_months")
         gpus = {g.id: g.name for g in cat.gpus}
         cols = st.columns([3, 2])
         cols[0].selectbox("GPUs already owned", list(gpus), format_func=gpus.__getitem__, key="owned_gpu")
-        cols[1].number_input("Count", min_value=0, max_value=100_000, step=8, key="owned_gpu_count")
+        cols[1].number_input("Count", **bounds("constraints.owned_gpus.count"), step=8, key="owned_gpu_count")
 
 
 def downloads(yaml_text: str, customer: str) -> None:

@@ -1,0 +1,117 @@
+"""Input too large or too deep is refused at once, with one sentence, in the CLI, the loader and the link."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from screen import shown
+from streamlit.testing.v1 import AppTest
+
+from explorer.model.errors import AssessmentError
+from explorer.model.link import MAX_LINK
+from explorer.model.loading import MAX_BYTES, MAX_DEPTH, nesting_depth, parse_assessment_text
+
+ROOT = Path(__file__).resolve().parent.parent
+DEEP_JSON = "[" * 10_000 + "]" * 10_000
+DEEP_YAML = "a:\n" + "".join(" " * i + "b:\n" for i in range(1, 1_300))  # 0.85 MB, nested by indentation
+HUGE = "customer: \"" + "x" * 50_000_000 + "\"\n"  # 50 MB: a huge customer string
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "explorer", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_nesting_depth_counts_brackets_outside_strings():
+    assert nesting_depth('{"a": [1, {"b": "[[[{{"}]}') == 3  # the brackets inside the string do not count
+    assert nesting_depth("a: 'x]]' \n") == 0
+    assert nesting_depth(DEEP_JSON) == 10_000
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (DEEP_JSON, f"nests 10000 levels deep; an assessment nests at most {MAX_DEPTH} levels"),
+    (DEEP_YAML, f"nests more than {MAX_DEPTH} levels deep"),
+    ("x" * (MAX_BYTES + 1), "is 1.0 MB; an assessment file may be at most 1 MB"),
+])
+def test_the_loader_refuses_deep_or_large_text(text, message):
+    with pytest.raises(AssessmentError, match=rf"^Assessment upload\.yaml: {message}$"):
+        parse_assessment_text(text, "upload.yaml")
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    (DEEP_JSON, "nests 10000 levels deep"),
+    (DEEP_YAML, f"nests more than {MAX_DEPTH} levels deep"),
+    (HUGE, "is 50.0 MB; an assessment file may be at most 1 MB"),
+])
+@pytest.mark.parametrize("command", ["place", "cost", "export"])
+def test_the_cli_refuses_at_once_without_a_traceback(tmp_path, content, fragment, command):
+    path = tmp_path / "crafted.yaml"
+    path.write_text(content, encoding="utf-8")
+    args = [command, str(path)]
+    if command == "export":
+        args += ["--view", "architecture", "--format", "dot", "--out", str(tmp_path / "out.dot")]
+    start = time.monotonic()
+    done = cli(*args)
+    assert time.monotonic() - start < 30
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert fragment in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out.dot").exists()
+
+
+def test_a_link_too_long_is_one_notice_and_the_default_view():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["customer"] = "x" * (MAX_LINK + 10)
+    at.run()
+    assert not at.exception
+    notices = [shown(w.value) for w in at.warning]
+    assert any(f"a link may carry at most {MAX_LINK:,}. Showing the default view." in n for n in notices)
+    assert at.text_input(key="customer").value == ""
+
+
+def _app(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_every_number_widget_takes_its_bounds_from_the_model():
+    from explorer.model.assessment import bounds
+    from pages.parts.state import FIELDS
+
+    at = _app()
+    at.switch_page("pages/cost.py").run()
+    inputs = [*at.number_input, *_app().number_input]
+    checked = set()
+    for widget in inputs:
+        if widget.key not in FIELDS:
+            continue
+        b = bounds(FIELDS[widget.key])
+        assert (widget.min, widget.max) == (b["min_value"], b["max_value"]), widget.key
+        checked.add(widget.key)
+    assert len(checked) >= 14  # every numeric input of the sidebar, and the Cost page's deadline
+
+
+@pytest.mark.parametrize("query", [
+    {"workload.ttft_target_ms": "1", "workload.tpot_target_ms": "0.1", "costing.training_days": "0.25",
+     "costing.sensitivity_pct": "1", "workload.epochs": "0", "workload.peak_factor": "1"},  # every lower bound
+    {"workload.requests_per_day": "1e10", "horizon_months": "240", "constraints.cloud_rtt_ms": "10000"},
+])
+def test_values_at_the_models_bounds_open_without_an_error(query):
+    at = _app(query)
+    assert not at.exception
+    assert not [w for w in at.warning if "shared link" in w.value]
+    # A 1 ms time-to-first-token target rules every option out: that is the decision, not an input error.
+    assert not [e for e in at.error if "Assessment" in e.value]
+
+
+def test_a_value_below_the_widgets_minimum_is_named_not_a_crash():
+    at = _app({"workload.ttft_target_ms": "0.5"})  # accepted before, and the widget's minimum crashed the page
+    assert not at.exception
+    (notice,) = [shown(w.value) for w in at.warning if "shared link" in w.value]
+    assert "field 'workload.ttft_target_ms': input should be greater than or equal to 1 (got '0.5')" in notice
