@@ -115,3 +115,55 @@ def test_a_value_below_the_widgets_minimum_is_named_not_a_crash():
     assert not at.exception
     (notice,) = [shown(w.value) for w in at.warning if "shared link" in w.value]
     assert "field 'workload.ttft_target_ms': input should be greater than or equal to 1 (got '0.5')" in notice
+
+
+BOMB = "".join(f"{x}: &{x} [{', '.join([f'*{p}'] * 9) if p else ', '.join(['x'] * 9)}]\n"
+               for p, x in zip(["", *"abcdef"], "abcdefg", strict=True)) + "prices: *g\n"  # 9^7 by aliases
+CRAFTED = {
+    "list.yaml": ("[]", "must be a mapping of fields, not list"),
+    "number.yaml": ("42", "must be a mapping of fields, not int"),
+    "bad.yaml": ("{a: [}", "is not valid YAML or JSON at line 1"),
+    "python.yaml": ("scenario: !!python/object/apply:os.system ['echo hi']", "is not valid YAML or JSON at line 1"),
+    "bomb.yaml": (BOMB, "field 'prices': input should be a valid dictionary"),
+    "bigint.yaml": ("horizon_months: 1" + "0" * 5000, "holds a number too long to read (over 4,300 digits)"),
+    "inf.yaml": ("workload: {epochs: .inf}", "field 'workload.epochs': must be a finite number (got inf)"),
+    "types.yaml": ("workload: [1, 2]", "field 'workload': input should be a valid dictionary"),
+    "unknown.yaml": ("colour: red", "field 'colour': is not a known field"),
+    "price.yaml": ("prices: {nope: 1}", "field 'prices.nope': is not a known price; allowed keys: "),
+    "deep.yaml": ("a: " + "{b: " * 40 + "1" + "}" * 40, "nests 40 levels deep"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CRAFTED))
+@pytest.mark.parametrize("command", ["place", "cost", "export"])
+def test_crafted_files_get_one_sentence_from_every_command(tmp_path, capsys, name, command):
+    from explorer.cli import main
+
+    content, fragment = CRAFTED[name]
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    args = [command, str(path)]
+    if command == "export":
+        args += ["--view", "architecture", "--format", "dot", "--out", str(tmp_path / "out.dot")]
+    assert main(args) != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and fragment in err, err
+
+
+def test_a_training_deadline_of_a_subnormal_is_refused_in_one_sentence(catalog):
+    # 5e-324 days once overflowed `ceil(gpu_hours / (days × 24))` into a traceback; the deadline now starts at 6 h.
+    with pytest.raises(AssessmentError, match=r"field 'costing\.training_days': input should be greater than or "
+                                              r"equal to 0\.25 \(got 5e-324\)$"):
+        parse_assessment_text("costing: {training_days: 5.0e-324}", "upload.yaml", catalog)
+
+
+def test_a_subnormal_traffic_gives_finite_numbers(catalog):
+    import json
+
+    from explorer import decide
+
+    a = parse_assessment_text("workload: {requests_per_day: 1.0e-308}", "upload.yaml", catalog)
+    cost = decide(catalog, a).require_cost()
+    # 1e-308 requests a day generate far less than one token over 36 months: no cost per million tokens.
+    assert all(o.per_million_tokens is None for o in cost.options)
+    json.dumps(cost.to_dict(), allow_nan=False)

@@ -85,6 +85,8 @@ def parse_assessment_text(content: str, source: str, catalog: Catalog | None = N
         raise AssessmentError(source, "", f"is not valid YAML or JSON{where}") from None
     except RecursionError:  # nesting by indentation, which the bracket count above does not see
         raise AssessmentError(source, "", f"nests more than {MAX_DEPTH} levels deep") from None
+    except ValueError:  # Python refuses integers of over 4,300 digits
+        raise AssessmentError(source, "", "holds a number too long to read (over 4,300 digits)") from None
     return parse_assessment(raw, source, catalog)
 
 
