@@ -50,7 +50,7 @@ setup-test: setup $(VENV)/.dev
 
 # --- the two commands ----------------------------------------------------------------
 run: setup
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address localhost
+	$(PY) -m streamlit run server.py --server.port $(PORT) --server.address localhost
 
 test: setup-test
 	$(PY) -m ruff check .

@@ -55,8 +55,10 @@ def test_every_allowed_assessment_decides_finitely(catalog, raw, model):
     assert all(math.isfinite(o.score) for o in d.options)
     if d.cost is not None:
         json.dumps(d.cost.to_dict(), allow_nan=False)  # raises on NaN or infinity anywhere in the contract
-    for view in ("architecture", "c4-context", "sequence", "flowchart"):
-        assert view_source(d, view)
+    for view in ("architecture", "c4-context", "c4-container", "sequence", "flowchart"):
+        assert view_source(d, view).startswith("digraph")
+    for view in ("flowchart", "c4-context", "sequence"):
+        assert view_source(d, view, fmt="mermaid")
     try:
         u = d.uncertainty(200)
     except ExplorerError:
