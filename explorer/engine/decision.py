@@ -22,7 +22,7 @@ from explorer.model.assessment import Assessment
 from explorer.model.cache import ContentCache
 from explorer.model.catalog import Catalog
 from explorer.model.errors import ExplorerError, UnknownChoiceError
-from explorer.model.vocabulary import option_key
+from explorer.model.vocabulary import option_key, split_key
 
 SAMPLES = 2000  # uncertainty samples the app, the CLI and the report all use
 
@@ -61,8 +61,7 @@ class Decision:
         """One option's cost (the chosen one by default); None when nothing could be priced."""
         if self.cost is None:
             return None
-        scenario, use_case = (key or self.key).split("-")
-        return self.cost.option(int(scenario), use_case)
+        return self.cost.option(*split_key(key or self.key))
 
     def require_cost(self) -> CostResult:
         if self.cost is None:

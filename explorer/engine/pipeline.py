@@ -128,6 +128,10 @@ def _score(catalog: Catalog, a: Assessment, p: Placed, weights: Mapping[str, flo
 
 
 def structure_of(catalog: Catalog, a: Assessment) -> CostStructure:
-    """The cost structure of a variant (the sweeps price it at arrays of prices); raises when impossible."""
-    p = _place(catalog, a)
+    """The cost structure of a variant (the sweeps price it at arrays of prices); raises when impossible.
+
+    Its placement comes from the placement cache: the threshold sweeps ask for the assessment itself and for
+    its longest horizon, so the first is already there.
+    """
+    p = placed(catalog, a)
     return CostStructure(catalog, a, p.placements, p.capacity, resolve_prices(catalog, a))

@@ -34,7 +34,7 @@ def _is_finite(value: Any) -> bool:
             value = float(value)
         except ValueError:
             return True  # not a number at all: the type check says so
-    return not (isinstance(value, float) and not math.isfinite(value))
+    return not isinstance(value, float) or math.isfinite(value)
 
 
 class Workload(_Strict):

@@ -104,7 +104,7 @@ def assessment_from_link(params: Mapping[str, str | list[str]], catalog: Catalog
         return _salvage_choice({}, catalog), (
             f"The shared link carries {length:,} characters; a link may carry at most {MAX_LINK:,}. "
             "Showing the default view.")
-    remaining = {k: v for k, v in params.items()}
+    remaining = dict(params)
     dropped: list[str] = []
     first_error = ""
     for _ in range(len(params) + 1):

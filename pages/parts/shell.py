@@ -80,9 +80,9 @@ def guard() -> None:
 def page() -> Page:
     """The assessment as the widgets say, and its decision (after any page widgets are drawn)."""
     cat = catalog()
-    assessment = state.current_assessment(cat)
-    sidebar.downloads(assessment.to_yaml(), assessment.customer)
     weights = state.current_weights(cat)
+    assessment = state.current_assessment(cat, weights)
+    sidebar.downloads(assessment.to_yaml(), assessment.customer)
     try:
         decision = decide(cat, assessment, weights)
     except ExplorerError as exc:  # weights that cannot be used: say so, and decide with the defaults

@@ -48,7 +48,7 @@ def _load_upload(cat: Catalog) -> None:
 
 def sidebar(cat: Catalog) -> None:
     """The assessment inputs every page shares."""
-    state.bind(*(k for k in state.FIELDS if k in SIDEBAR_KEYS))
+    state.bind(*(k for k in state.FIELDS if k not in state.PAGE_KEYS))
     sb = st.sidebar
     sb.header("Assessment")
     presets = {p.id: p.name for p in cat.presets}
@@ -123,12 +123,3 @@ def _workload(cat: Catalog) -> None:
 def downloads(yaml_text: str, customer: str) -> None:
     st.sidebar.download_button("Download assessment (YAML)", yaml_text, f"{slug(customer or 'assessment')}.yaml",
                                "application/yaml", key="download_yaml", on_click="ignore")
-
-
-SIDEBAR_KEYS = frozenset({
-    "customer", "model", "cloud_provider", "data_classification", "residency", "compliance", "air_gapped",
-    "model_licence", "cloud_rtt_ms", "ttft_target_ms", "anonymised_data", "cloud_only", "skills",
-    "procurement_weeks", "horizon_months", "requests_per_day", "input_tokens", "output_tokens", "tpot_target_ms",
-    "peak_factor", "finetune_method", "dataset_tokens", "epochs", "retrain_every_months", "owned_gpu",
-    "owned_gpu_count",
-})

@@ -36,6 +36,11 @@ FIELDS: dict[str, str] = {
 }
 
 
+# The widgets pages draw themselves (Explorer, Cost); every other field's widget is in the shared sidebar.
+PAGE_KEYS = frozenset({"scenario", "use_case", "costing_gpu", "serving_precision", "capex", "cloud_pricing",
+                       "training_days", "sensitivity_pct"})
+
+
 def _get(data: dict[str, Any], path: str) -> Any:
     for part in path.split("."):
         data = data[part]
@@ -80,7 +85,7 @@ def bind(*keys: str) -> None:
         st.session_state[key] = _widget_value(_get(values, FIELDS[key])) if current is None else current
 
 
-def current_assessment(cat: Catalog) -> Assessment:
+def current_assessment(cat: Catalog, weights: dict[str, float]) -> Assessment:
     """The assessment as the widgets now say, also written into the URL.
 
     A widget value the assessment refuses is named in one sentence; the previous assessment is kept whole.
@@ -96,7 +101,7 @@ def current_assessment(cat: Catalog) -> Assessment:
         st.error(literal(f"{exc} The previous value is kept."))
         assessment = parse_assessment(previous, "the form", cat)
     st.session_state[STATE] = assessment.to_dict()
-    query = link_query(assessment, current_weights(cat), cat)
+    query = link_query(assessment, weights, cat)
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
     return assessment

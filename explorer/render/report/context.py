@@ -47,10 +47,6 @@ class ReportContext:
         return self.decision.assessment
 
     @property
-    def placement(self) -> Decision:
-        return self.decision
-
-    @property
     def option(self) -> ScoredOption:
         return self.decision.chosen
 

@@ -88,7 +88,7 @@ def cost_section(pdf: ReportPDF, ctx: ReportContext) -> None:
         size=9, colour=MUTED,
     )
     rows = []
-    feasible = {(o.scenario, o.use_case): o.feasible for o in ctx.placement.options}
+    feasible = {(o.scenario, o.use_case): o.feasible for o in ctx.decision.options}
     for o in result.options:
         notes = []
         if (o.scenario, o.use_case) == (a.scenario, a.use_case):

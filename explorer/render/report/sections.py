@@ -53,7 +53,7 @@ def title_page(pdf: ReportPDF, ctx: ReportContext) -> None:
         ("Model", cat.model(a.workload.model).name),
         ("Data classification", a.constraints.data_classification.capitalize()),
     ]
-    rec = ctx.placement.recommended
+    rec = ctx.decision.recommended
     if rec is not None:
         rows.append(("Recommended option",
                      f"Scenario {rec.scenario}: {cat.scenario(rec.scenario).name}, use case {rec.use_case}"))
@@ -169,9 +169,9 @@ def placement_section(pdf: ReportPDF, ctx: ReportContext) -> None:
         pdf.para("Nothing crosses the boundary in this option: every stage and the data stay in one place.")
     pdf.heading("All eight options", level=2)
     rows = []
-    for opt in ctx.placement.options:
+    for opt in ctx.decision.options:
         mark = "chosen" if (opt.scenario, opt.use_case) == (o.scenario, o.use_case) else ""
-        rec = ctx.placement.recommended
+        rec = ctx.decision.recommended
         if rec is not None and (rec.scenario, rec.use_case) == (opt.scenario, opt.use_case):
             mark = f"{mark}, recommended" if mark else "recommended"
         rows.append((
@@ -180,7 +180,7 @@ def placement_section(pdf: ReportPDF, ctx: ReportContext) -> None:
         ))
     pdf.grid(("Option", "Training", "Serving", "Inference", "Data", "Feasible", "Score", ""), rows,
              (11, 14, 14, 14, 16, 11, 8, 16), size=8)
-    rec = ctx.placement.recommended
+    rec = ctx.decision.recommended
     if rec is not None:
         pdf.para(f"Recommended: scenario {rec.scenario} ({cat.scenario(rec.scenario).name}), "
                  f"use case {rec.use_case}.", style="B")
