@@ -91,9 +91,12 @@ def cmd_place(args: argparse.Namespace) -> int:
                 ],
                 "feasible": o.feasible,
                 "violations": [{"rule": v.rule, "message": v.message} for v in o.violations],
-                "cautions": [{"rule": v.rule, "message": v.message, "penalty": v.penalty} for v in o.cautions],
+                "cautions": [{"rule": v.rule, "message": v.message, "penalty": v.penalty, "safeguard": v.safeguard,
+                              "source": v.source} for v in o.cautions],
                 "score": round(o.score, 1),
                 "governance_score": round(o.governance_score, 1),
+                "ratings": {r.criterion: {"rating": r.rating, "computed": r.computed, "rationale": r.rationale}
+                            for r in o.trade_offs.rows},
                 "penalty": o.penalty,
                 "rated_as": o.rated_as,
                 "reasons": list(o.reasons),
@@ -107,6 +110,7 @@ def cmd_place(args: argparse.Namespace) -> int:
             else None
         ),
         "contradictions": list(result.contradictions),
+        "warnings": list(result.warnings),
         "relax": [r.model_dump() for r in result.relax],
         "thresholds": [t.model_dump() for t in thresholds],
     }
@@ -115,6 +119,8 @@ def cmd_place(args: argparse.Namespace) -> int:
     else:
         for sentence in result.contradictions:
             print(f"Contradiction: {sentence}")
+        for sentence in result.warnings:
+            print(f"Check this input: {sentence}")
         for o in data["options"]:
             mark = "feasible" if o["feasible"] else "ruled out"
             print(f"Scenario {o['scenario']} / {o['use_case']}: {o['stages']} score {o['score']:.0f} ({mark})")
@@ -243,6 +249,7 @@ def cmd_cost(args: argparse.Namespace) -> int:
         raise SizingError(f"--samples must be between 1 and 100000 (got {args.samples}).")
     decision = decide(catalog, assessment)
     data = decision.require_cost().to_dict()
+    data["warnings"] = list(decision.warnings)
     sens, unc = decision.sensitivity(), decision.uncertainty(samples=args.samples)
     data["sensitivity"] = {
         "scenario": sens.scenario, "use_case": sens.use_case, "pct": sens.pct, "base_total": sens.base_total,
@@ -253,13 +260,14 @@ def cmd_cost(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(data)
     else:
-        print(f"Total cost over {data['horizon_months']} months ({data['currency']}), reference {data['reference']}:")
+        print(f"Total cost over {data['horizon_months']} months ({data['currency']}). {data['reference_note']}")
         for o in data["options"]:
             per_m = o["per_million_tokens"]
             per_m = f"{per_m:,.2f} per million tokens" if per_m is not None else "no tokens generated"
             be = o["break_even_month"]
             be = f", breaks even with {data['reference']} in month {be}" if be else ""
-            print(f"Scenario {o['scenario']} / {o['use_case']}: {o['total']:,.0f} ({per_m}{be})")
+            status = "" if o["feasible"] else " [ruled out]"
+            print(f"Scenario {o['scenario']} / {o['use_case']}{status}: {o['total']:,.0f} ({per_m}{be})")
     return 0
 
 

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from explorer import ExplorerError
-from explorer.model.vocabulary import option_label
-from explorer.render import MEDIA_TYPES, render_dot, view_source
+from explorer.model.vocabulary import option_label, split_key
+from explorer.render import MEDIA_TYPES, render_view
 from explorer.render.markdown import literal
 from explorer.render.tables import rating_style, trade_off_html
 from pages.parts import cache, cost_panel, decision_panel, shell, state
@@ -54,14 +54,15 @@ with col_tables:
         st.caption("Nothing crosses the premises/cloud boundary in this option.")
 
     st.subheader("Governance and privacy trade-offs")
-    rated = (f" Rated as option {option.rated_as}, which places every stage the same way."
-             if option.rated_as != option.key else "")
-    st.caption(f"Score {option.score:.0f}/100 = governance {option.governance_score:.1f} − penalties "
-               f"{option.penalty:g}. Ratings 1 (weak) to 5 (strong) for the customer are judgements drawn from "
-               f"the seed's rationale; weights are set in the sidebar.{rated}")
+    rated = (f" The seed's ratings are those of option {option.rated_as}, which places every stage the same way "
+             "for this kind of model." if option.rated_as != option.key else "")
+    st.caption(f"Score {option.breakdown}. Ratings 1 (weak) to 5 (strong) for the customer: cost profile, "
+               "elasticity and operational burden are computed from this assessment's cost model (marked ⚙); the "
+               f"others are judgements drawn from the seed's rationale. Weights are set in the sidebar.{rated}")
     st.html(trade_off_html(option.trade_offs))
     with st.expander("Rationale for every rating"):
-        ratings = pd.DataFrame([{"Criterion": r.name, "Rating": r.rating, "Rationale": r.rationale}
+        ratings = pd.DataFrame([{"Criterion": r.name + (" ⚙" if r.computed else ""), "Rating": r.shown,
+                                 "Rationale": r.rationale}
                                 for r in option.trade_offs.rows]).set_index("Criterion")
         st.table(ratings.style.map(rating_style, subset=["Rating"]))
 
@@ -73,8 +74,9 @@ with col_diagrams:
             continue
         with tab:
             try:
-                source = view_source(decision, view)
-                svg = render_dot(source, "svg")  # a quarter of PNG's time: Graphviz skips rasterising the icons
+                # SVG: a quarter of PNG's time (Graphviz skips rasterising the icons). A ruled-out option's
+                # diagrams carry a banner and a watermark, downloads included.
+                svg = render_view(decision, view, "svg")
             except ExplorerError as exc:
                 st.error(literal(exc))
                 continue
@@ -82,7 +84,8 @@ with col_diagrams:
             stem = shell.file_stem(assessment, view)
             cols = st.columns(3)
             for col, fmt in zip(cols, ("png", "pdf", "svg"), strict=True):
-                col.download_button(fmt.upper(), svg if fmt == "svg" else (lambda s=source, f=fmt: render_dot(s, f)),
+                data = svg if fmt == "svg" else (lambda f=fmt, v=view: render_view(decision, v, f))
+                col.download_button(fmt.upper(), data,
                                     f"{stem}.{fmt}", MEDIA_TYPES[fmt], key=f"dl_{view}_{fmt}",
                                     icon=":material/download:", on_click="ignore")
 
@@ -90,8 +93,10 @@ with col_diagrams:
     best = decision.recommended
     shown = list(dict.fromkeys(k for k in (option.key, best.key if best else None, best.runner_up if best else None)
                                if k))
-    names = [option_label(k) + (" (this)" if k == option.key else " (recommended)" if best and k == best.key
-                                else " (runner-up)") for k in shown]
+    roles = {k: " (this)" if k == option.key else " (recommended)" if best and k == best.key else " (runner-up)"
+             for k in shown}
+    names = [option_label(k) + roles[k] + ("" if decision.option(*split_key(k)).feasible else " ✕ ruled out")
+             for k in shown]
     st.plotly_chart(cache.radar(decision, shown, names), key="radar", config={"displaylogo": False})
 
 cost_panel.show(decision)

@@ -123,7 +123,8 @@ def test_a_crafted_link_fetches_nothing_from_outside(page, app_url, path, shown)
     page.get_by_text(shown).first.wait_for()  # the text that holds the hostile value is on screen
     page.settle()
     assert "![x](http://evil.example/pixel.png)" in page.get_by_test_id("stMain").inner_text()  # shown literally
-    assert page.get_by_test_id("stException").count() == 0
+    errors = page.get_by_test_id("stException")
+    assert errors.count() == 0, errors.first.inner_text()
     assert not any(urlparse(url).hostname == "evil.example" for url in page.requests.urls)
     assert page.requests.external == []
 

@@ -30,8 +30,11 @@ def test_totals_chart(bank):
     assert bar.error_y.array[4] == pytest.approx(max(u.p90["3-1A"] - r.option(3, "1A").total, 0))
 
 
-def test_cumulative_chart_marks_break_even(bank):
-    _, r, u, _ = bank
+def test_cumulative_chart_marks_break_even(catalog):
+    # By default the cheapest feasible cloud option is 2-1B, and 1-1A pays back against it.
+    a = parse_assessment({}, catalog=catalog)
+    r, u = evaluate(catalog, a), uncertainty(catalog, a, samples=500)
+    assert r.reference == "2-1B"
     chosen = r.option(1, "1A")
     assert chosen.break_even_month is not None
     fig = charts.cumulative_chart(r, u, (1, "1A"))
@@ -40,7 +43,7 @@ def test_cumulative_chart_marks_break_even(bank):
     s1 = next(t for t in fig.data if t.name == "S1 · 1A")
     assert list(s1.y) == pytest.approx(list(chosen.cumulative))
     assert any(sh.x0 == chosen.break_even_month for sh in fig.layout.shapes)
-    assert f"month {chosen.break_even_month}" in fig.layout.annotations[0].text
+    assert f"break-even vs S2 · 1B: month {chosen.break_even_month}" in fig.layout.annotations[0].text
     band = next(t for t in fig.data if t.name == "S1 · 1A P10–P90")
     assert list(band.y) == pytest.approx(list(u.cumulative_p10["1-1A"]))
 

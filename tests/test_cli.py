@@ -29,10 +29,10 @@ def test_place_json_contract(capsys):
         assert set(option["stages"]) == {"training", "serving", "inference", "data"}
         assert set(option["stages"].values()) <= {"local", "public_cloud", "exchanged"}
     assert set(data["recommended"]) >= {"scenario", "use_case", "reasons"}
-    # The bank's data is regulated: scenario 1 leaves training open, and it resolves to the premises.
+    # The bank's policy keeps regulated data home: scenario 1 leaves training open, and it resolves to the premises.
     s1 = next(o for o in data["options"] if o["scenario"] == 1 and o["use_case"] == "1A")
     assert s1["stages"]["training"] == "local"
-    assert "regulated data cannot leave the premises" in s1["stage_reasons"]["training"]
+    assert "the customer's policy keeps this class of data out of the public cloud" in s1["stage_reasons"]["training"]
 
 
 def test_place_from_file(tmp_path, capsys):

@@ -71,7 +71,9 @@ def test_cost_json(capsys):
 
 def test_cost_text(capsys):
     code, out, _ = run(capsys, "cost", "preset:cloud-first-retailer", "--samples", "50")
-    assert code == 0 and out.startswith("Total cost over 24 months (USD), reference 2-1B:")
+    assert code == 0 and out.startswith("Total cost over 24 months (USD). Break-even is measured against scenario 2 "
+                                        "with use case 1B, the cheapest feasible option that serves the model in "
+                                        "the public cloud and buys no GPUs.")
     assert "Scenario 2 / 1B:" in out
 
 

@@ -7,33 +7,46 @@ import io
 from PIL import Image
 
 from explorer.engine.decision import decide
+from explorer.model.formatting import money
 from explorer.model.loading import parse_assessment
 from explorer.render import render_dot, view_source
 from explorer.render.compare import Cell, Column, Comparison, Row, compare
 from explorer.render.compare_html import comparison_html, thumbnail
 
 
+def cmp_keys(cmp):
+    return [c.key for c in cmp.columns]
+
+
 def test_default_comparison(catalog):
     cmp = compare(decide(catalog, parse_assessment({}, catalog=catalog)))
     assert [c.key for c in cmp.columns] == ["1-1A", "1-1B", "2-1A", "2-1B", "3-1A", "3-1B", "4-1A", "4-1B"]
-    assert cmp.recommended == "2-1B"
+    assert cmp.recommended == "3-1A"
     assert [c.recommended for c in cmp.columns].count(True) == 1
-    assert next(c for c in cmp.columns if c.runner_up).key == "1-1A"
+    assert next(c for c in cmp.columns if c.runner_up).key == "4-1A"
     # The seed's table, with open stages filled by the use cases.
     assert [c.text for c in cmp.row("Training").cells] == ["Cloud"] * 4 + ["On prem"] * 2 + ["Cloud"] * 2
     assert [c.text for c in cmp.row("Data").cells] == ["On prem", "On prem", "Cloud", "Cloud", "On prem", "On prem",
                                                        "Both", "Both"]
-    # Differences are marked against the recommended option (2-1B, all cloud).
-    assert [c.differs for c in cmp.row("Serving").cells] == [True, True, True, False, True, True, False, False]
+    # Differences are marked against the recommended option (3-1A, all on premises).
+    assert [c.differs for c in cmp.row("Serving").cells] == [False, False, False, True, False, False, True, True]
     assert cmp.row("Hard rules").differs is False  # everything is feasible by default
-    assert cmp.row("Score /100").cells[3].text == "57"  # 100 × (36/11 − 1)/4 = 56.8
-    assert cmp.headline == "Recommended: scenario 2 with use case 1B (57/100); 8 of 8 options are feasible."
+    assert cmp.row("Score /100").cells[4].text == "56"  # 100 × (39.3/11 − 1)/4 − 8 = 56.3 (tests/test_ratings.py)
+    assert cmp.headline == "Recommended: scenario 3 with use case 1A (56/100); 8 of 8 options are feasible."
+    # The cost rows are the engine's numbers: $1.02M for 3-1A, the cheapest ($606k, 1-1A) marked.
+    d = decide(catalog, parse_assessment({}, catalog=catalog))
+    totals = cmp.row("Total, 36 months").cells
+    assert [c.text for c in totals] == [money(d.option_cost(k).total) for k in cmp_keys(cmp)]
+    assert totals[0].tone == "ok" and totals[4].text == "$1.02M"
+    assert cmp.row("Break-even").cells[0].text == "month 17" and cmp.row("Break-even").cells[3].text == "reference"
     assert len([r for r in cmp.rows if r.group == "Trade-offs"]) == len(catalog.criteria)
 
 
 def test_ruled_out_options_show_why(catalog):
-    a = parse_assessment({"constraints": {"air_gapped": True, "data_classification": "regulated"}}, catalog=catalog)
+    a = parse_assessment({"constraints": {"air_gapped": True, "data_classification": "regulated",
+                                          "cloud_allowed_classes": ["public"]}}, catalog=catalog)
     cmp = compare(decide(catalog, a))
+    assert cmp.row("Total, 36 months").cells[2].text.endswith(" ✕")
     row = cmp.row("Hard rules")
     assert row.cells[2].text == "✕ air gap, data rules"
     assert "The site is air-gapped" in row.cells[2].detail

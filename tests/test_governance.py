@@ -46,20 +46,22 @@ def test_weighted_score_by_hand(catalog):
 def test_score_reflects_the_resolved_placement(catalog):
     # With regulated data, 1-1A's open training moves on premises: it places stages as 3-1A does and takes its
     # ratings, so its governance score equals 3-1A's.
-    a = parse_assessment({"constraints": {"data_classification": "regulated"}}, catalog=catalog)
+    a = parse_assessment({"constraints": {"data_classification": "regulated",
+                                          "cloud_allowed_classes": ["public", "internal"]}}, catalog=catalog)
     result = decide(catalog, a)
     one, three = result.option(1, "1A"), result.option(3, "1A")
     assert one.rated_as == "3-1A"
     assert one.governance_score == three.governance_score
-    assert any("rated as 3-1A" in r for r in one.reasons)
+    assert any("the seed's ratings of 3-1A apply" in r for r in one.reasons)
     # Without the constraint 1-1A is rated on its own.
     assert decide(catalog, parse_assessment({}, catalog=catalog)).option(1, "1A").rated_as == "1-1A"
 
 
 def test_weights_move_the_recommendation(catalog):
     a = parse_assessment({}, catalog=catalog)
-    assert decide(catalog, a).recommended.key == "2-1B"
-    assert decide(catalog, a, {"privacy": 5}).recommended.key in {"1-1A", "3-1A"}
+    assert decide(catalog, a).recommended.key == "3-1A"
+    assert decide(catalog, a, {"cost_profile": 5}).recommended.key == "1-1A"
+    assert decide(catalog, a, {"elasticity": 5, "time_to_market": 5}).recommended.key in {"2-1B", "4-1A"}
 
 
 @given(st.dictionaries(st.sampled_from(["privacy", "latency", "elasticity", "cost_profile"]), st.floats(0.01, 5)))

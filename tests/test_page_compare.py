@@ -39,7 +39,7 @@ def test_compare_smoke():
         assert key in body
     assert body.count("data:image/png;base64,") == 8  # one architecture thumbnail per option
     assert "★ best" in body
-    assert any("Recommended: scenario 2 with use case 1B" in m.value for m in at.markdown)
+    assert any("Recommended: scenario 3 with use case 1A" in m.value for m in at.markdown)
     assert not at.error
 
 
@@ -54,7 +54,8 @@ def test_compare_only_differences_toggle():
 
 def test_compare_reacts_to_a_constraint():
     at = _compare()
-    at.selectbox(key="data_classification").set_value("regulated").run()
+    at.selectbox(key="data_classification").set_value("regulated")
+    at.multiselect(key="cloud_allowed_classes").set_value(["public", "internal", "confidential"]).run()
     body = _table(at)
     assert "✕ data rules" in body
     assert any("Recommended: scenario 3 with use case 1A" in m.value for m in at.markdown)
@@ -102,8 +103,9 @@ def test_all_zero_weights_give_one_clear_message():
 
 
 def test_explorer_shows_violations_recommendation_and_thresholds():
+    # A team without GPU-infrastructure and ML skills: the local options lose 6 and 5 points.
     at = _app({"scenario": "4", "use_case": "1A", "constraints.cloud_rtt_ms": "50",
-               "workload.ttft_target_ms": "100"})
+               "workload.ttft_target_ms": "100", "constraints.skills": "cloud_platform"})
     at.session_state["why_flips"] = True  # the thresholds are computed when their expander is open
     at.run()
     assert not at.exception

@@ -29,7 +29,7 @@ def test_cost_page_smoke():
     assert at.title[0].value == "Cost model"
     labels = [m.label for m in at.metric]
     assert any(label.startswith("Total, S1 · 1A, 36 months") for label in labels)
-    assert "Break-even vs all-cloud (S2 · 1B)" in labels
+    assert "Break-even vs S2 · 1B (cheapest feasible cloud)" in labels
     assert len(at.get("plotly_chart")) >= 5  # totals, breakdown, cumulative, per million, tornado
     assert not at.error
 
@@ -96,7 +96,7 @@ def test_cost_page_in_a_browser(page, app_url):
     page.get_by_role("heading", name="Cost model").wait_for()
     page.locator(".js-plotly-plot").nth(4).wait_for()
     assert page.locator(".js-plotly-plot").count() >= 5
-    assert page.get_by_text("Break-even vs all-cloud").count() >= 1
+    assert page.get_by_text("Break-even vs S2 · 1B").count() >= 1
     assert page.locator("[data-testid='stException']").count() == 0
     page.goto(f"{app_url}/explorer")
     page.get_by_text("Cost over the horizon").wait_for()

@@ -79,10 +79,17 @@ def test_changing_scenario_and_use_case_recomputes_and_updates_the_url():
 def test_constraint_widget_moves_an_open_stage():
     at = app({"scenario": "1", "use_case": "1A"})
     at.selectbox(key="data_classification").set_value("regulated").run()
+    # Regulated data alone never rules out the cloud: training stays there, with the GDPR safeguard as a caution.
+    runs = at.table[0].value
+    assert runs.loc["Training", "Runs"] == "Public cloud"
+    assert any("data processing agreement (DPA) under GDPR Art. 28" in w.value for w in at.warning)
+    # The customer's policy keeping regulated data home moves it on premises.
+    at.multiselect(key="cloud_allowed_classes").set_value(["public", "internal", "confidential"]).run()
     runs = at.table[0].value
     assert runs.loc["Training", "Runs"] == "On premises"
-    assert "regulated data cannot leave the premises" in runs.loc["Training", "Why"]
+    assert "the customer's policy keeps this class of data out of the public cloud" in runs.loc["Training", "Why"]
     assert q(at, "constraints.data_classification") == "regulated"
+    assert q(at, "constraints.cloud_allowed_classes") == "public,internal,confidential"
 
 
 def test_customer_name_goes_into_the_link_and_the_diagram_title():

@@ -53,12 +53,14 @@ def test_seed_use_case_1b_is_scenario_2_with_1b(catalog):
 
 
 def test_regulated_data_resolves_open_training_to_premises(catalog):
-    a = parse_assessment({"constraints": {"data_classification": "regulated"}})
+    a = parse_assessment({"constraints": {"data_classification": "regulated",
+                                          "cloud_allowed_classes": ["public", "internal", "confidential"]}})
     option = decide(catalog, a).option(1, "1A")
     training = option.stages["training"]
     assert (training.location, training.origin) == (L, "constraint")
-    assert training.reason == ("Scenario 1 leaves training open; resolved to on premises because regulated data "
-                               "cannot leave the premises (use case 1A would put it in the public cloud).")
+    assert training.reason == ("Scenario 1 leaves training open; resolved to on premises because the customer's "
+                               "policy keeps this class of data out of the public cloud (use case 1A would put it "
+                               "in the public cloud).")
     # A stage the scenario fixes is never moved by a constraint.
     assert decide(catalog, a).option(2, "1B").stages["training"].location == C
 

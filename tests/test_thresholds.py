@@ -18,6 +18,8 @@ from explorer.engine.thresholds import decision_thresholds, weight_chooser
 from explorer.model.errors import ThresholdError
 from explorer.model.loading import parse_assessment
 
+CLOUD_TEAM = ["cloud_platform", "ml_engineering"]  # no GPU-infrastructure skills: local GPUs cost 6 points
+
 
 def step(at: float, below="a", above="b"):
     return lambda x: below if x < at else above
@@ -144,38 +146,41 @@ def test_threshold_errors(call, message):
 
 def test_rtt_threshold_breaks_the_target(catalog):
     # 15 ms + 79.042 ms of prefill meets a 110 ms target; above 110 − 79.042 = 30.958 ms the cloud-served
-    # options are ruled out.
-    a = parse_assessment({"constraints": {"cloud_rtt_ms": 15}, "workload": {"ttft_target_ms": 110}}, catalog=catalog)
+    # options are ruled out. A team without GPU-infrastructure skills (−6 for local GPUs) prefers 4-1A meanwhile.
+    a = parse_assessment({"constraints": {"cloud_rtt_ms": 15, "skills": CLOUD_TEAM},
+                          "workload": {"ttft_target_ms": 110}}, catalog=catalog)
     found = [t for t in decision_thresholds(catalog, a) if t.input == "constraints.cloud_rtt_ms"]
     (t,) = found
     assert t.direction == "above" and t.value == pytest.approx(110 - PREFILL_MS, abs=0.01)
-    assert (t.before, t.after) == ("2-1B", "1-1A")
+    assert (t.before, t.after) == ("4-1A", "3-1A")
     assert t.message == ("A cloud round trip above 31 ms, on top of 79 ms of prefill in the cloud, breaks the "
-                         "110 ms time-to-first-token target: the recommendation moves from scenario 2 with use case 1B "
-                         "to scenario 1 with use case 1A.")
+                         "110 ms time-to-first-token target: the recommendation moves from scenario 4 with use case 1A "
+                         "to scenario 3 with use case 1A.")
 
 
 def test_ttft_threshold_below_the_round_trip(catalog):
     # The cloud options need 25 ms of round trip + 79.042 ms of prefill = 104.042 ms.
-    a = parse_assessment({"constraints": {"cloud_rtt_ms": 25}, "workload": {"ttft_target_ms": 200}}, catalog=catalog)
-    (t,) = [t for t in decision_thresholds(catalog, a) if t.input == "workload.ttft_target_ms"]
+    a = parse_assessment({"constraints": {"cloud_rtt_ms": 25, "skills": CLOUD_TEAM},
+                          "workload": {"ttft_target_ms": 200}}, catalog=catalog)
+    (t, *_) = [t for t in decision_thresholds(catalog, a) if t.input == "workload.ttft_target_ms"]
     assert t.direction == "below" and t.value == pytest.approx(25 + PREFILL_MS, abs=0.01)
     assert t.message.startswith("A time-to-first-token target below 104 ms is broken by the 25 ms cloud round "
                                 "trip plus 79 ms of prefill in the cloud")
 
 
 def test_weight_threshold_by_hand(catalog):
-    # 2-1B: ratings sum 36 over 11 criteria, sovereignty 1, no penalty.
-    # 1-1A: ratings sum 39, sovereignty 4, minus 8 GPU points. With sovereignty weight w (others 1):
-    #   25·((35 + w)/(10 + w) − 1)  =  25·((35 + 4w)/(10 + w) − 1) − 8   ⇔   75w = 8(10 + w)   ⇔   w = 80/67
+    # 3-1A: ratings sum 39.3 over 11 criteria (tests/test_ratings.py), sovereignty 5, minus 8 GPU points.
+    # 4-1A: ratings sum 37, sovereignty 3, minus 4 for GDPR. With sovereignty weight w (others 1):
+    #   25·((34.3 + 5w)/(10 + w) − 1) − 8  =  25·((34 + 3w)/(10 + w) − 1) − 4
+    #   ⇔  25·(0.3 + 2w) = 4·(10 + w)  ⇔  7.5 + 50w = 40 + 4w  ⇔  w = 32.5/46 = 0.70652
     a = parse_assessment({}, catalog=catalog)
     (t,) = [t for t in decision_thresholds(catalog, a) if t.input == "w.sovereignty"]
-    assert t.direction == "above" and t.value == pytest.approx(80 / 67, abs=1e-4)
-    assert t.message == ("Raising the weight of sovereignty from 1 to above 1.19 makes scenario 1 with use case 1A "
-                         "the recommendation instead of scenario 2 with use case 1B.")
-    below = decide(catalog, a, {"sovereignty": 80 / 67 - 0.001}).recommended.key
-    above = decide(catalog, a, {"sovereignty": 80 / 67 + 0.001}).recommended.key
-    assert (below, above) == ("2-1B", "1-1A")
+    assert t.direction == "below" and t.value == pytest.approx(32.5 / 46, abs=1e-4)
+    assert t.message == ("Lowering the weight of sovereignty from 1 to below 0.71 makes scenario 4 with use case 1A "
+                         "the recommendation instead of scenario 3 with use case 1A.")
+    below = decide(catalog, a, {"sovereignty": 32.5 / 46 - 0.001}).recommended.key
+    above = decide(catalog, a, {"sovereignty": 32.5 / 46 + 0.001}).recommended.key
+    assert (below, above) == ("4-1A", "3-1A")
 
 
 @given(weights=st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.5, 5.0]), min_size=11, max_size=11),
@@ -323,20 +328,35 @@ def test_every_cost_threshold_agrees_with_the_engine(catalog, raw):
 
 def test_traffic_flips_the_recommendation_through_owned_gpus(catalog):
     # 4 owned H100s serve 50,000 requests/day on one 4-GPU replica, so 1-1A (serving on premises) has no
-    # procurement penalty and is recommended; once a second replica is needed it waits 16 weeks (−8 points).
+    # procurement penalty and is recommended (61.0 against 3-1A's 55.2); once a second replica is needed it
+    # waits 16 weeks (−8 points) and 3-1A leads.
     a = parse_assessment({"constraints": {"owned_gpus": {"gpu": "h100-sxm", "count": 4}}}, catalog=catalog)
     (t,) = [t for t in decision_thresholds(catalog, a)
             if t.kind == "recommendation" and t.input == "workload.requests_per_day"]
-    assert t.direction == "above" and (t.before, t.after) == ("1-1A", "2-1B")
+    assert t.direction == "above" and (t.before, t.after) == ("1-1A", "3-1A")
 
     def recommended(x):
         changed = a.model_copy(update={"workload": a.workload.model_copy(update={"requests_per_day": x})})
         return decide(catalog, changed).recommended.key
 
-    assert recommended(t.value * 0.999) == "1-1A" and recommended(t.value * 1.001) == "2-1B"
+    assert recommended(t.value * 0.999) == "1-1A" and recommended(t.value * 1.001) == "3-1A"
     assert t.message == (f"Above {math.ceil(t.value / 1000) * 1000:,} requests/day, the recommendation moves from "
-                         "scenario 1 with use case 1A to scenario 2 with use case 1B, because the GPUs local serving "
-                         "needs exceed the 4 owned.")
+                         "scenario 1 with use case 1A to scenario 3 with use case 1A, because scenario 1 with use "
+                         "case 1A then needs 8 GPUs, more than the 4 owned, and waits 16 weeks for procurement.")
+
+
+def test_traffic_flips_the_recommendation_through_the_cost_ratings(catalog):
+    """Without owned GPUs traffic still moves the recommendation: the cost, elasticity and burden ratings."""
+    a = parse_assessment({"constraints": {"skills": ["cloud_platform", "ml_engineering"]}}, catalog=catalog)
+    found = [t for t in decision_thresholds(catalog, a)
+             if t.kind == "recommendation" and t.input == "workload.requests_per_day"]
+    assert found
+    for t in found:
+        lo = a.model_copy(update={"workload": a.workload.model_copy(update={"requests_per_day": t.value * 0.995})})
+        hi = a.model_copy(update={"workload": a.workload.model_copy(update={"requests_per_day": t.value * 1.005})})
+        keys = decide(catalog, lo).recommended.key, decide(catalog, hi).recommended.key
+        assert keys == ((t.before, t.after) if t.direction == "above" else (t.after, t.before))
+        assert "the cost ratings move" in t.message
 
 
 def test_runner_up_cost_flip_is_not_said_twice(catalog):
@@ -388,7 +408,7 @@ def test_explorer_panel_shows_cost_flips_after_a_horizon_change():
     assert "At a horizon of 16 months or less, scenario 2 with use case 1B (all in the public cloud) becomes " \
            "the cheapest feasible option" in shown
     captions = "\n".join(str(c.value) for c in at.caption)
-    assert "The score weighs governance ratings and penalties, not cost" in captions
+    assert "The score weighs the cost through the cost-profile rating" in captions
 
     at.number_input(key="horizon_months").set_value(12).run()
     assert not at.exception

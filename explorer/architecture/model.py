@@ -82,6 +82,12 @@ class ArchitectureModel(_Model):
     boundaries: tuple[Boundary, ...]
     systems: tuple[SoftwareSystem, ...] = ()
     classification: Classification = "internal"
+    ruled_out: str = ""  # why a hard rule rules the option out; every view then carries a banner
+
+    @property
+    def banner(self) -> str:
+        """``RULED OUT: <why>``, or empty for a feasible option."""
+        return f"✕ RULED OUT: {self.ruled_out}" if self.ruled_out else ""
 
     def element(self, element_id: str) -> Element:
         for e in self.elements:
@@ -226,7 +232,15 @@ def build_architecture(catalog: Catalog, a: Assessment, option: Placement) -> Ar
         ),
         systems=systems,
         classification=classification,
+        ruled_out=ruled_out_reason(option),
     )
+
+
+def ruled_out_reason(option: Placement) -> str:
+    """The hard rules an option breaks, in one sentence (empty when it is feasible)."""
+    reasons = list(dict.fromkeys(v.reason for v in option.violations))
+    text = "; ".join(reasons)
+    return text[:1].upper() + text[1:] if text else ""
 
 
 _SYSTEM_IDS: dict[str, str] = {"cloud": "platform_cloud", "premises": "platform_premises"}

@@ -16,16 +16,16 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from explorer.engine.capacity import Capacity
+from explorer.engine.cost_result import CostResult, OptionCost
 from explorer.engine.placement import Placement
 from explorer.engine.prices import PriceReader
-from explorer.engine.sizing import ServingSizing, TrainingSizing, requests_per_second, training_flops_factor
+from explorer.engine.sizing import ServingSizing, requests_per_second, training_flops_factor
 from explorer.model.assessment import Assessment
 from explorer.model.catalog import Catalog
-from explorer.model.errors import ExplorerError, PricingError, UnknownChoiceError
-from explorer.model.vocabulary import option_key
+from explorer.model.errors import ExplorerError, PricingError
+from explorer.model.vocabulary import option_words
 
 CURRENCY = "USD"
-REFERENCE = (2, "1B")  # the all-cloud option break-even is measured against
 LINE_ITEMS: dict[str, str] = {
     "cloud_training": "Cloud GPU-hours for training and retraining",
     "cloud_serving": "Cloud serving (replicas × hours)",
@@ -39,92 +39,7 @@ LINE_ITEMS: dict[str, str] = {
     "link": "Dedicated link",
 }
 EVENT_FLOWS = ("training_data", "weights")  # flows that happen at each training run, not every month
-
-
-class _Result(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
-
-class OptionCost(_Result):
-    scenario: int
-    use_case: str
-    stages: dict[str, str]
-    total: float
-    monthly: np.ndarray  # (months,) cost per month
-    items: dict[str, np.ndarray]  # line item -> (months,)
-    line_items: dict[str, float]  # line item -> total over the horizon
-    per_million_tokens: float | None  # None when no tokens are generated
-    break_even_month: int | None  # first month from which it stays at or below the reference; None if never
-    cloud_serving_gpus: int
-    onprem_gpus: int  # GPUs the option runs on premises
-    onprem_gpus_new: int  # of which bought
-
-    @property
-    def key(self) -> str:
-        return option_key(self.scenario, self.use_case)
-
-    @property
-    def cumulative(self) -> np.ndarray:
-        return np.cumsum(self.monthly)
-
-
-class CostResult(_Result):
-    currency: str
-    horizon_months: int
-    provider: str
-    cloud_gpu: str
-    onprem_gpu: str
-    options: tuple[OptionCost, ...]
-    reference: str
-    training_cloud: TrainingSizing | None
-    training_local: TrainingSizing | None
-    serving_cloud: ServingSizing | None
-    serving_local: ServingSizing | None
-    prices: dict[str, float]  # every resolved price and factor
-    used: tuple[str, ...]  # the price keys this evaluation read
-    tokens_generated: float
-    notes: tuple[str, ...]
-
-    def option(self, scenario: int, use_case: str) -> OptionCost:
-        for o in self.options:
-            if o.scenario == scenario and o.use_case == use_case:
-                return o
-        raise UnknownChoiceError("option", option_key(scenario, use_case), [o.key for o in self.options])
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON contract of ``python -m explorer cost --json`` (more keys than the contract names)."""
-        return {
-            "currency": self.currency,
-            "horizon_months": self.horizon_months,
-            "provider": self.provider,
-            "cloud_gpu": self.cloud_gpu,
-            "onprem_gpu": self.onprem_gpu,
-            "reference": self.reference,
-            "tokens_generated": self.tokens_generated,
-            "options": [
-                {
-                    "scenario": o.scenario,
-                    "use_case": o.use_case,
-                    "stages": o.stages,
-                    "total": o.total,
-                    "monthly": [float(v) for v in o.monthly],
-                    "line_items": o.line_items,
-                    "per_million_tokens": o.per_million_tokens,
-                    "break_even_month": o.break_even_month,
-                    "cloud_serving_gpus": o.cloud_serving_gpus,
-                    "onprem_gpus": o.onprem_gpus,
-                    "onprem_gpus_new": o.onprem_gpus_new,
-                }
-                for o in self.options
-            ],
-            "sizing": {
-                "training_cloud": self.training_cloud.model_dump() if self.training_cloud else None,
-                "training_local": self.training_local.model_dump() if self.training_local else None,
-                "serving_cloud": self.serving_cloud.model_dump() if self.serving_cloud else None,
-                "serving_local": self.serving_local.model_dump() if self.serving_local else None,
-            },
-            "notes": list(self.notes),
-        }
+__all__ = ["CostResult", "CostStructure", "OptionCost", "line_item_rates", "price_options"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -242,7 +157,7 @@ def _replicas(s: ServingSizing, demand: float, P: PriceReader) -> Any:
         P("eff:prefill_mfu"),
     )
     need = demand * P("eff:traffic_multiplier")
-    return np.where(need > 0, np.ceil(need / rate - 1e-9), 0.0)
+    return np.where(need > 0, np.ceil(need / rate - 1e-9), 0.0), rate
 
 
 class _Gpus(BaseModel):
@@ -251,6 +166,11 @@ class _Gpus(BaseModel):
     cloud_serving: Any  # GPUs serving in the cloud, per option
     onprem: Any  # GPUs running on premises, per option
     onprem_new: Any  # of which bought
+    cloud_training_hours: Any  # cloud GPU-hours per training run, per option
+    onprem_serving: Any  # of the on-premises GPUs, those serving
+    onprem_serving_busy: Any  # their average utilisation at the average demand (peak ÷ peak factor)
+    onprem_training_hours: Any  # on-premises GPU-hours per training run
+    staff_fte: Any  # operations staff for the on-premises GPUs
 
 
 def line_item_rates(st: CostStructure, P: PriceReader) -> tuple[dict[str, list[tuple[Any, str]]], _Gpus]:
@@ -258,27 +178,37 @@ def line_item_rates(st: CostStructure, P: PriceReader) -> tuple[dict[str, list[t
     cloud_price = P(st.cloud_price_key())
     items: dict[str, list[tuple[Any, str]]] = {k: [] for k in LINE_ITEMS}
 
+    zero = np.zeros(len(st.placements))
+    cloud_training_hours: Any = zero
     if st.training_cloud is not None:
         t = st.training_cloud
         peak = st.cloud_gpu.tflops["bf16"] * 1e12
         base_flops = 6.0 * st.model.active_params_b * 1e9 * t.tokens
         hours = base_flops * training_flops_factor(t.method, P) / (peak * P("eff:training_mfu")) / 3600.0
-        items["cloud_training"].append((st.train_cloud * hours * cloud_price, "train"))
+        cloud_training_hours = st.train_cloud * hours
+        items["cloud_training"].append((cloud_training_hours * cloud_price, "train"))
 
-    zero = np.zeros(len(st.placements))
     serving_gpus_cloud = zero
     if st.serving_cloud is not None:
-        replicas = _replicas(st.serving_cloud, st.demand, P)
+        replicas, _ = _replicas(st.serving_cloud, st.demand, P)
         serving_gpus_cloud = st.serve_cloud * (replicas * st.serving_cloud.tensor_parallel)
         items["cloud_serving"].append((serving_gpus_cloud * st.hours * cloud_price, "ones"))
 
-    need = zero
+    serving_local: Any = zero
+    busy: Any = zero
     if st.serving_local is not None:
-        replicas = _replicas(st.serving_local, st.demand, P)
-        need = need + st.serve_local * (replicas * st.serving_local.tensor_parallel)
+        replicas, rate = _replicas(st.serving_local, st.demand, P)
+        serving_local = st.serve_local * (replicas * st.serving_local.tensor_parallel)
+        average = st.demand * P("eff:traffic_multiplier") / st.assessment.workload.peak_factor
+        with np.errstate(invalid="ignore", divide="ignore"):
+            busy = st.serve_local * np.where(replicas > 0, np.minimum(average / (replicas * rate), 1.0), 0.0)
+    training_local_hours: Any = zero
+    need = serving_local
     if st.training_local is not None:
         need = need + st.train_local * st.training_local.gpus
+        training_local_hours = st.train_local * st.training_local.gpus * st.training_local.wall_clock_hours
     need = np.asarray(need, dtype=float)
+    fte: Any = zero
     new = np.maximum(need - st.owned, 0.0)
     running = need
     if np.any(running > 0):
@@ -289,8 +219,8 @@ def line_item_rates(st: CostStructure, P: PriceReader) -> tuple[dict[str, list[t
         items["power"].append((running * energy_kwh * P("onprem:power_kwh"), "ones"))
         items["space"].append((running * server_kw * P("onprem:space_kw_month"), "ones"))
         items["support"].append((running * server * P("onprem:support_pct_year") / 12.0, "ones"))
-        fte = np.maximum(P("onprem:staff_min_fte"), running / P("onprem:staff_gpus_per_fte"))
-        items["staff"].append(((running > 0) * fte * P("onprem:staff_fte_year") / 12.0, "ones"))
+        fte = (running > 0) * np.maximum(P("onprem:staff_min_fte"), running / P("onprem:staff_gpus_per_fte"))
+        items["staff"].append((fte * P("onprem:staff_fte_year") / 12.0, "ones"))
 
     storage = st.storage_cloud_gb * P(f"{st.provider}:storage_gb_month") + st.storage_local_gb * (
         P("onprem:storage_gb_month") if st.storage_local_gb.any() else 0.0
@@ -302,7 +232,9 @@ def line_item_rates(st: CostStructure, P: PriceReader) -> tuple[dict[str, list[t
         items["egress"].append((st.egress_month_gb * P("eff:traffic_multiplier") * egress, "ones"))
     if st.link.any():
         items["link"].append((st.link * P(f"{st.provider}:link_month"), "ones"))
-    return items, _Gpus(cloud_serving=serving_gpus_cloud, onprem=need, onprem_new=new)
+    return items, _Gpus(cloud_serving=serving_gpus_cloud, onprem=need, onprem_new=new,
+                        cloud_training_hours=cloud_training_hours, onprem_serving=serving_local,
+                        onprem_serving_busy=busy, onprem_training_hours=training_local_hours, staff_fte=fte)
 
 
 # --------------------------------------------------------------------------------------------
@@ -317,6 +249,24 @@ def _break_even(cum: np.ndarray, ref: np.ndarray) -> int | None:
         return 1
     last = int(above[-1])
     return last + 2 if last + 1 < cum.size else None
+
+
+def is_cloud_option(p: Placement) -> bool:
+    """Serves the model in the public cloud and runs no GPU on the premises: nothing to buy."""
+    return p.location("serving") == "public_cloud" and p.location("training") != "local"
+
+
+def _reference(st: CostStructure, totals: np.ndarray) -> tuple[int | None, str]:
+    """The cheapest feasible cloud option (break-even is measured against it), and a sentence saying which."""
+    cloud = [i for i, p in enumerate(st.placements) if is_cloud_option(p)]
+    feasible = [i for i in cloud if st.placements[i].feasible]
+    if not feasible:
+        return None, ("No break-even: no feasible option serves the model from the public cloud without GPUs "
+                      "on the premises, so there is no cloud cost to pay back against.")
+    best = min(feasible, key=lambda i: (round(float(totals[i]), 6), i))
+    key = st.placements[best].key
+    return best, (f"Break-even is measured against {option_words(key)}, the cheapest feasible option that "
+                  "serves the model in the public cloud and buys no GPUs.")
 
 
 def _finite(value: float) -> float:
@@ -337,21 +287,32 @@ def price_options(st: CostStructure, prices: Mapping[str, float]) -> CostResult:
             items[name] += np.asarray(rate, dtype=float).reshape(n, 1) * st.patterns[pattern]
     monthly = sum(items.values())
     cumulative = np.cumsum(monthly, axis=1)
-    ref_index = [(o.scenario, o.use_case) for o in st.placements].index(REFERENCE)
+    totals = monthly.sum(axis=1)
+    ref_index, reference_note = _reference(st, totals)
     traffic = prices["eff:traffic_multiplier"]
     tokens = st.tokens_per_month * traffic * months
+    runs = st.pattern_sums["train"]
+    horizon_hours = st.hours * months
     options = []
     for i, o in enumerate(st.placements):
-        total = _finite(float(monthly[i].sum()))
+        total = _finite(float(totals[i]))
+        onprem_hours = float(gpus.onprem[i]) * horizon_hours
+        busy = float(gpus.onprem_serving[i] * gpus.onprem_serving_busy[i]) * horizon_hours + float(
+            gpus.onprem_training_hours[i]) * runs
         options.append(
             OptionCost(
                 scenario=o.scenario, use_case=o.use_case, stages={s: p.location for s, p in o.stages.items()},
                 total=total, monthly=monthly[i], items={k: v[i] for k, v in items.items()},
                 line_items={k: float(v[i].sum()) for k, v in items.items()},
                 per_million_tokens=total / (tokens / 1e6) if tokens >= 1 else None,  # under one token: not defined
-                break_even_month=None if i == ref_index else _break_even(cumulative[i], cumulative[ref_index]),
+                break_even_month=(None if ref_index is None or i == ref_index
+                                  else _break_even(cumulative[i], cumulative[ref_index])),
                 cloud_serving_gpus=int(gpus.cloud_serving[i]), onprem_gpus=int(gpus.onprem[i]),
-                onprem_gpus_new=int(gpus.onprem_new[i]),
+                onprem_gpus_new=int(gpus.onprem_new[i]), feasible=o.feasible,
+                gpu_hours_cloud=float(gpus.cloud_serving[i]) * horizon_hours
+                + float(gpus.cloud_training_hours[i]) * runs,
+                gpu_hours_onprem=onprem_hours, gpu_hours_onprem_busy=min(busy, onprem_hours),
+                staff_fte=float(gpus.staff_fte[i]),
             )
         )
     notes = list(st.notes)
@@ -359,7 +320,8 @@ def price_options(st: CostStructure, prices: Mapping[str, float]) -> CostResult:
         notes.append("No requests per day: serving costs nothing and cost per million tokens is not defined.")
     return CostResult(
         currency=CURRENCY, horizon_months=months, provider=st.provider, cloud_gpu=st.cloud_gpu.id,
-        onprem_gpu=st.onprem_gpu.id, options=tuple(options), reference=option_key(*REFERENCE),
+        onprem_gpu=st.onprem_gpu.id, options=tuple(options),
+        reference=None if ref_index is None else options[ref_index].key, reference_note=reference_note,
         training_cloud=st.training_cloud, training_local=st.training_local, serving_cloud=st.serving_cloud,
         serving_local=st.serving_local, prices=dict(prices), used=tuple(P.used), tokens_generated=tokens,
         notes=tuple(notes),

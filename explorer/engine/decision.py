@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from explorer.engine import plausibility
 from explorer.engine.capacity import Capacity
 from explorer.engine.cost import CostResult, OptionCost
 from explorer.engine.flips import DecisionThreshold
@@ -41,6 +42,7 @@ class Decision:
     relax: tuple[Relaxation, ...]
     cost: CostResult | None  # None when the cost model cannot price the assessment
     cost_error: str  # then, the engine's one sentence saying why
+    warnings: tuple[str, ...] = ()  # implausible inputs, accepted but flagged (one sentence each)
 
     @property
     def key(self) -> str:
@@ -102,4 +104,4 @@ def decide(catalog: Catalog, assessment: Assessment, weights: Mapping[str, float
     c = costed(catalog, assessment)
     return Decision(catalog=catalog, assessment=assessment, weights=dict(items), capacity=p.capacity,
                     options=s.options, recommended=s.recommended, contradictions=s.contradictions, relax=s.relax,
-                    cost=c.result, cost_error=c.error)
+                    cost=c.result, cost_error=c.error, warnings=plausibility.warnings(catalog, assessment))

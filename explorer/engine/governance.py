@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -19,10 +20,16 @@ class TradeOffRow(BaseModel):
     question: str
     higher_is: str
     weight: float
-    rating: int
+    rating: float  # the seed's whole number, or the engine's computed rating (one decimal)
     rationale: str
     source: str
     estimate: bool
+    computed: bool = False  # True when the engine rated it from its numbers for this assessment
+
+    @property
+    def shown(self) -> str:
+        """The rating as every view prints it: ``4``, ``3.4``."""
+        return f"{self.rating:g}"
 
 
 class TradeOffs(BaseModel):
@@ -33,7 +40,7 @@ class TradeOffs(BaseModel):
     rows: tuple[TradeOffRow, ...]
     score: float  # weighted mean rating mapped to 0..100
 
-    def rating(self, criterion: str) -> int:
+    def rating(self, criterion: str) -> float:
         for row in self.rows:
             if row.criterion == criterion:
                 return row.rating
@@ -55,14 +62,21 @@ def resolve_weights(catalog: Catalog, weights: Mapping[str, float] | None = None
 
 
 def trade_offs(
-    catalog: Catalog, scenario: int, use_case: str, weights: Mapping[str, float] | None = None
+    catalog: Catalog, scenario: int, use_case: str, weights: Mapping[str, float] | None = None,
+    computed: Mapping[str, Any] | None = None,
 ) -> TradeOffs:
-    """The trade-off table for one option, with its weighted score."""
+    """The trade-off table for one option, with its weighted score.
+
+    ``computed`` (criterion id → an object with ``rating`` and ``rationale``) replaces the seed's rating of
+    the criteria the engine rates from its numbers for this assessment.
+    """
     resolved = resolve_weights(catalog, weights)
     key = option_key(scenario, use_case)
     rows = []
     for c in catalog.criteria:
         r = c.ratings[key]
+        mine = (computed or {}).get(c.id)
+        spec = c.computed if mine is not None else None
         rows.append(
             TradeOffRow(
                 criterion=c.id,
@@ -70,10 +84,11 @@ def trade_offs(
                 question=c.question,
                 higher_is=c.higher_is,
                 weight=resolved[c.id],
-                rating=r.rating,
-                rationale=r.rationale,
-                source=c.source,
-                estimate=c.estimate,
+                rating=mine.rating if mine is not None else r.rating,
+                rationale=mine.rationale if mine is not None else r.rationale,
+                source=spec.source if spec is not None else c.source,
+                estimate=spec.estimate if spec is not None else c.estimate,
+                computed=mine is not None,
             )
         )
     return TradeOffs(scenario=scenario, use_case=use_case, rows=tuple(rows), score=_score(catalog, rows))

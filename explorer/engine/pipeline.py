@@ -15,6 +15,7 @@ from explorer.engine.cost import CostResult, CostStructure, price_options
 from explorer.engine.governance import resolve_weights
 from explorer.engine.placement import Placement, locate
 from explorer.engine.prices import resolve_prices
+from explorer.engine.ratings import computed_ratings
 from explorer.engine.rules import contradictions
 from explorer.engine.scoring import Recommendation, Relaxation, ScoredOption, recommend, relaxations, score_option
 from explorer.model.assessment import Assessment
@@ -80,10 +81,12 @@ def costed(catalog: Catalog, a: Assessment) -> Costed:
 
 
 def scored(catalog: Catalog, a: Assessment, weights: Mapping[str, float] | None = None) -> Scored:
-    """Every option scored and the recommendation; when nothing is feasible, what to relax."""
+    """Every option scored (cost profile, elasticity and burden rated from its cost) and the recommendation;
+    when nothing is feasible, what to relax."""
     items = weight_items(catalog, weights)
     key = (catalog.version, choice_free(a), items)
-    return _SCORED.get(key, lambda: _score(catalog, a, placed(catalog, a), dict(items), advise=True))
+    return _SCORED.get(key, lambda: _score(catalog, a, placed(catalog, a), dict(items), advise=True,
+                                           cost=costed(catalog, a)))
 
 
 # What-if variants (the analyses sweep inputs): computed afresh, so a sweep never evicts what users look at.
@@ -105,6 +108,11 @@ def recommended_key(catalog: Catalog, a: Assessment, weights: Mapping[str, float
     return best.key if best else NONE
 
 
+def scored_variant(catalog: Catalog, a: Assessment, weights: Mapping[str, float] | None = None) -> Scored:
+    """Every option of a variant scored, computed afresh (a what-if never evicts what users look at)."""
+    return _score(catalog, a, _place(catalog, a), weights, advise=False)
+
+
 def _place(catalog: Catalog, a: Assessment) -> Placed:
     cap = capacity_of(catalog, a)
     return Placed(capacity=cap, placements=locate(catalog, a, cap))
@@ -120,10 +128,17 @@ def _cost(catalog: Catalog, a: Assessment, p: Placed) -> Costed:
 
 
 def _score(catalog: Catalog, a: Assessment, p: Placed, weights: Mapping[str, float] | None, *,
-           advise: bool) -> Scored:
-    options = tuple(score_option(catalog, o, weights) for o in p.placements)
-    best = recommend(options)
-    relax = relaxations(catalog, a, p.capacity, options, weights) if best is None and advise else ()
+           advise: bool, cost: Costed | None = None) -> Scored:
+    def score_all(placements: tuple[Placement, ...], priced: Costed | None = None) -> tuple[ScoredOption, ...]:
+        priced = priced if priced is not None else _cost(catalog, a, Placed(p.capacity, placements))
+        rated = computed_ratings(catalog, priced.result, placements, a.workload.peak_factor)
+        return tuple(score_option(catalog, o, weights, rated.get(o.key)) for o in placements)
+
+    c = cost if cost is not None else _cost(catalog, a, p)
+    options = score_all(p.placements, c)
+    costs = {o.key: o for o in c.result.options} if c.result is not None else None
+    best = recommend(options, costs, a.horizon_months)
+    relax = relaxations(catalog, a, p.capacity, options, score_all) if best is None and advise else ()
     return Scored(options=options, recommended=best, contradictions=contradictions(catalog, a), relax=relax)
 
 

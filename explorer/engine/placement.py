@@ -229,20 +229,27 @@ def _default_locations(catalog: Catalog) -> dict[str, dict[str, str]]:
     return _DEFAULTS.get(catalog.version, compute)
 
 
-def _rated_as(catalog: Catalog, scenario: int, use_case: str, locations: Mapping[str, str]) -> str:
-    """The option whose ratings describe this RESOLVED placement.
+LICENCE_USE_CASE = {"open": "1A", "proprietary": "1B"}  # the model each use case's ratings describe
 
-    When constraints move a stage, the option places its stages exactly as another option does by default
-    (1-1A with regulated data trains locally, as 3-1A does); that option's ratings then apply. Options of the
-    same use case are preferred, since ratings also reflect the use case's model and platform.
+
+def _rated_as(catalog: Catalog, scenario: int, use_case: str, locations: Mapping[str, str], licence: str) -> str:
+    """The option whose qualitative ratings describe this RESOLVED placement and this model.
+
+    Ratings describe where the stages run and what kind of model runs there: 1A's an open-weight model,
+    1B's a proprietary one. So among the options that place every stage this way by default, the one whose
+    use case matches the model's licence applies (with an open model, 1-1B is rated as 1-1A: the same
+    placement, the same cost, the same score). When constraints move a stage, the option places its stages as
+    another option does (1-1A with regulated data trains locally, as 3-1A does), whose ratings then apply;
+    when no option does, the ratings of the same scenario with this kind of model apply.
     """
     own = option_key(scenario, use_case)
     defaults = _default_locations(catalog)
-    if defaults[own] == dict(locations):
-        return own
     same = [k for k, v in defaults.items() if v == dict(locations)]
-    same.sort(key=lambda k: (not k.endswith(use_case), k))
-    return same[0] if same else own
+    wanted = LICENCE_USE_CASE[licence]
+    if not same:  # no option places the stages this way: the same scenario's ratings for this kind of model
+        return option_key(scenario, wanted)
+    same.sort(key=lambda k: (not k.endswith(wanted), k != own, not k.endswith(use_case), k))
+    return same[0]
 
 
 def locate_option(
@@ -265,7 +272,7 @@ def locate_option(
         flows=_flows(catalog, a, stages),
         violations=tuple(v for v in found if v.severity == "hard"),
         cautions=tuple(v for v in found if v.severity == "soft"),
-        rated_as=_rated_as(catalog, scenario, use_case, locations),
+        rated_as=_rated_as(catalog, scenario, use_case, locations, a.constraints.model_licence),
     )
 
 

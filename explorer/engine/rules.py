@@ -67,6 +67,8 @@ def _violation(rule: Rule, blamed: list[tuple[str, str]], penalty: float | None 
         severity=rule.severity,
         stages=tuple(s for s, _ in blamed),
         penalty=(rule.penalty if penalty is None else penalty) if rule.severity == "soft" else 0.0,
+        safeguard=rule.safeguard,
+        source=rule.source,
     )
 
 

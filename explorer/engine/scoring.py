@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -13,6 +13,7 @@ from explorer.engine.placement import Flow, Placement, StagePlacement, locate
 from explorer.engine.rules import rule
 from explorer.model.assessment import Assessment
 from explorer.model.catalog import Catalog
+from explorer.model.formatting import money, percent
 from explorer.model.rule_schema import Violation
 from explorer.model.vocabulary import option_key, option_words, split_key
 
@@ -79,6 +80,11 @@ class ScoredOption(_Model):
     def location(self, stage: str) -> str:
         return self.placement.location(stage)
 
+    @property
+    def breakdown(self) -> str:
+        """How the score is made, as every view says it: ``56/100 = weighted ratings 64.3 − penalties 8``."""
+        return f"{self.score:.0f}/100 = weighted ratings {self.governance_score:.1f} − penalties {self.penalty:g}"
+
 
 class Recommendation(_Model):
     scenario: int
@@ -107,19 +113,26 @@ def exact_score(catalog: Catalog, table: TradeOffs) -> float:
     return 100 * (mean - lo) / (hi - lo)
 
 
-def score_option(catalog: Catalog, placement: Placement, weights: Mapping[str, float] | None = None) -> ScoredOption:
-    """Score one placed option: the weighted governance score of the resolved placement, minus the penalties
-    of the soft rules it breaks, floored at 0."""
+def score_option(
+    catalog: Catalog, placement: Placement, weights: Mapping[str, float] | None = None,
+    computed: Mapping[str, Any] | None = None,
+) -> ScoredOption:
+    """Score one placed option: the weighted ratings of the resolved placement, minus the penalties of the
+    soft rules it breaks, floored at 0.
+
+    ``computed`` holds the ratings the engine computed from this option's numbers (cost profile, elasticity,
+    operational burden); the rest are the seed's ratings of the option that describes the placement.
+    """
     rated_scenario, rated_use_case = split_key(placement.rated_as)
-    table = trade_offs(catalog, rated_scenario, rated_use_case, weights)
+    table = trade_offs(catalog, rated_scenario, rated_use_case, weights, computed)
     governance = exact_score(catalog, table)
     penalty = sum(v.penalty for v in placement.cautions)
     top = sorted(table.rows, key=lambda r: (-(r.rating * r.weight), r.criterion))[:2]
-    reasons = [f"{r.name} {r.rating}/5: {r.rationale}" for r in top]
+    reasons = [f"{r.name} {r.shown}/5: {r.rationale}" for r in top]
     if placement.rated_as != placement.key:
         reasons.append(
-            f"The constraints make this option place every stage as option {placement.rated_as} does, "
-            f"so it is rated as {placement.rated_as}."
+            f"It places every stage as option {placement.rated_as} does, and its model's licence is the one "
+            f"{placement.rated_as}'s ratings describe, so the seed's ratings of {placement.rated_as} apply."
         )
     reasons += [p.reason for p in placement.stages.values() if p.origin == "constraint"]
     reasons += [f"{v.message} (−{v.penalty:g} points)." for v in placement.cautions]
@@ -146,17 +159,32 @@ def rank(options: Iterable[ScoredOption]) -> list[ScoredOption]:
     return sorted((o for o in options if o.feasible), key=_rank_key, reverse=True)
 
 
-def _recommend(best: ScoredOption, runner_up: ScoredOption | None, feasible: int) -> Recommendation:
+def cost_comparison(best: str, runner_up: str, costs: Mapping[str, Any], months: int) -> str:
+    """How much cheaper or dearer the recommendation is than the runner-up, over the horizon."""
+    mine, theirs = costs[best].total, costs[runner_up].total
+    if abs(mine - theirs) <= 1e-6 * max(abs(theirs), 1.0):
+        return f"It costs the same as {option_words(runner_up)} over {months} months ({money(mine)})."
+    share = abs(mine - theirs) / theirs if theirs > 0 else 1.0
+    word = "less" if mine < theirs else "more"
+    return (f"It costs {money(mine)} over {months} months, {percent(share)} {word} than "
+            f"{option_words(runner_up)} ({money(theirs)}).")
+
+
+def _recommend(best: ScoredOption, runner_up: ScoredOption | None, feasible: int,
+               costs: Mapping[str, Any] | None = None, months: int = 0, twins: int = 0) -> Recommendation:
     lead = f"Highest score among the {feasible} feasible option{'s' if feasible != 1 else ''}: {best.score:.0f}/100"
     reasons = []
     if runner_up is None:
-        reasons.append(f"{lead}; it is the only option the constraints leave open.")
+        reasons.append(f"{lead}; every option the constraints leave open places the stages this way."
+                       if twins else f"{lead}; it is the only option the constraints leave open.")
     else:
         if abs(best.score - runner_up.score) < 0.05:
             reasons.append(f"{lead}, tied with {option_words(runner_up.key)}; ties go to an option placed as its "
                            "scenario says, then the lower scenario, then 1A.")
         else:
             reasons.append(f"{lead}, ahead of {option_words(runner_up.key)} at {runner_up.score:.0f}/100.")
+        if costs:
+            reasons.append(cost_comparison(best.key, runner_up.key, costs, months))
         gains = [
             (mine.weight * (mine.rating - theirs.rating), mine, theirs)
             for mine, theirs in zip(best.trade_offs.rows, runner_up.trade_offs.rows, strict=True)
@@ -165,10 +193,10 @@ def _recommend(best: ScoredOption, runner_up: ScoredOption | None, feasible: int
         better = sorted((g for g in gains if g[0] > 0), key=lambda g: (-g[0], g[1].criterion))[:3]
         worse = sorted((g for g in gains if g[0] < 0), key=lambda g: (g[0], g[1].criterion))[:2]
         if better:
-            reasons.append("Stronger on " + ", ".join(f"{m.name.lower()} ({m.rating} vs {t.rating})"
+            reasons.append("Stronger on " + ", ".join(f"{m.name.lower()} ({m.shown} vs {t.shown})"
                                                       for _, m, t in better) + ".")
         if worse:
-            reasons.append("Weaker on " + ", ".join(f"{m.name.lower()} ({m.rating} vs {t.rating})"
+            reasons.append("Weaker on " + ", ".join(f"{m.name.lower()} ({m.shown} vs {t.shown})"
                                                     for _, m, t in worse) + ".")
     reasons += list(best.reasons)
     return Recommendation(
@@ -181,13 +209,16 @@ def _recommend(best: ScoredOption, runner_up: ScoredOption | None, feasible: int
 
 def relaxations(
     catalog: Catalog, a: Assessment, cap: Capacity, options: Sequence[ScoredOption],
-    weights: Mapping[str, float] | None,
+    score_all: Callable[[tuple[Placement, ...]], tuple[ScoredOption, ...]],
 ) -> tuple[Relaxation, ...]:
-    """For each hard rule that binds: how many options lifting it alone would make feasible, and the best."""
+    """For each hard rule that binds: how many options lifting it alone would make feasible, and the best.
+
+    ``score_all`` scores a set of placements as the pipeline does (it prices them for the computed ratings).
+    """
     bound = sorted({v.rule for o in options for v in o.violations})
     out = []
     for rule_id in bound:
-        relaxed = tuple(score_option(catalog, p, weights) for p in locate(catalog, a, cap, skip=(rule_id,)))
+        relaxed = score_all(locate(catalog, a, cap, skip=(rule_id,)))
         ranked = rank(relaxed)
         if not ranked:
             continue
@@ -209,12 +240,25 @@ def relaxations(
     return tuple(out)
 
 
-def recommend(options: Sequence[ScoredOption]) -> Recommendation | None:
-    """The best feasible option with its reasons; None when nothing is feasible."""
+def recommend(options: Sequence[ScoredOption], costs: Mapping[str, Any] | None = None,
+              months: int = 0) -> Recommendation | None:
+    """The best feasible option with its reasons; None when nothing is feasible.
+
+    ``costs`` (option key → its cost) lets the reasons say how much cheaper or dearer it is than the runner-up.
+    """
     ranked = rank(options)
     if not ranked:
         return None
-    return _recommend(ranked[0], ranked[1] if len(ranked) > 1 else None, len(ranked))
+    best = ranked[0]
+    # The runner-up places the stages differently: an option that places them the same way (1-1B rated as
+    # 1-1A) has the same cost and score, and comparing with it says nothing.
+    others = [o for o in ranked[1:] if _places(o) != _places(best)]
+    twins = len(ranked) - 1 - len(others)
+    return _recommend(best, others[0] if others else None, len(ranked), costs, months, twins)
+
+
+def _places(o: ScoredOption) -> tuple[str, ...]:
+    return tuple(o.location(s) for s in sorted(o.stages))
 
 
 def no_option_message(result: Any) -> str:

@@ -11,12 +11,13 @@ from explorer.engine.capacity import capacity_of
 from explorer.engine.cost_thresholds import cost_thresholds
 from explorer.engine.flips import DecisionThreshold, nearest_flips, with_field
 from explorer.engine.governance import resolve_weights
-from explorer.engine.pipeline import recommended_key, scored
+from explorer.engine.pipeline import cost_of, recommended_key, scored
 from explorer.engine.scoring import tie_order
 from explorer.model.assessment import Assessment
 from explorer.model.catalog import Catalog
-from explorer.model.formatting import fmt_quantity, requests_per_day
-from explorer.model.vocabulary import NONE, option_words
+from explorer.model.errors import ExplorerError
+from explorer.model.formatting import fmt_quantity, money, requests_per_day
+from explorer.model.vocabulary import NONE, option_short, option_words, split_key
 
 
 def _latency_thresholds(
@@ -165,9 +166,10 @@ def _weight_thresholds(
 def _traffic_recommendation(
     catalog: Catalog, a: Assessment, weights: Mapping[str, float] | None
 ) -> list[DecisionThreshold]:
-    """Traffic moves the recommendation only through the GPU-capacity rule: more serving GPUs than are owned."""
-    c, rpd = a.constraints, a.workload.requests_per_day
-    if c.owned_gpus.count <= 0 or c.procurement_weeks <= 0 or rpd <= 0:
+    """Traffic moves the recommendation through the cost, elasticity and burden ratings (and, with owned GPUs,
+    through the procurement penalty once local serving needs more GPUs than are owned)."""
+    rpd = a.workload.requests_per_day
+    if rpd <= 0:
         return []
 
     def choose(x: float) -> str:
@@ -179,15 +181,40 @@ def _traffic_recommendation(
         if flip is None:
             continue
         before, after = (flip.before, flip.after) if direction == "above" else (flip.after, flip.before)
+        lo, hi = (with_field(a, "workload.requests_per_day", x) for x in (flip.lo, flip.hi))
+        was, now = (lo, hi) if direction == "above" else (hi, lo)
+        why = _traffic_cause(catalog, was, now, before, after)
         out.append(DecisionThreshold(
             input="workload.requests_per_day", label="traffic", unit="requests/day", current=rpd, value=flip.at,
             direction=direction, before=before, after=after,
             message=(f"{'Above' if direction == 'above' else 'Below'} {requests_per_day(flip.at)}, the recommendation "
-                     f"moves from {option_words(before)} to {option_words(after)}, because the GPUs local "
-                     f"serving needs {'exceed' if direction == 'above' else 'fit within'} the "
-                     f"{c.owned_gpus.count} owned."),
+                     f"moves from {option_words(before)} to {option_words(after)}{why}."),
         ))
     return out
+
+
+def _traffic_cause(catalog: Catalog, was: Assessment, now: Assessment, old: str, new: str) -> str:
+    """Why the recommendation moves from ``old`` (at ``was``) to ``new`` (at ``now``): owned GPUs no longer
+    (or now) enough for one of them, or else what the two cost there."""
+    if NONE in (old, new):
+        return ""
+    try:
+        before, after = cost_of(catalog, was), cost_of(catalog, now)
+    except ExplorerError:
+        return ""
+    owned = now.constraints.owned_gpus.count
+    for key in (old, new):
+        b, n = before.option(*split_key(key)).onprem_gpus, after.option(*split_key(key)).onprem_gpus
+        if owned and (b <= owned) != (n <= owned):
+            weeks = fmt_quantity(now.constraints.procurement_weeks)
+            if n > owned:
+                return (f", because {option_words(key)} then needs {n} GPUs, more than the {owned} owned, and "
+                        f"waits {weeks} weeks for procurement")
+            return (f", because {option_words(key)} then needs only {n} GPUs, within the {owned} owned, and no "
+                    "longer waits for procurement")
+    mine, theirs = after.option(*split_key(new)).total, after.option(*split_key(old)).total
+    return (f": there the cost ratings move ({option_short(new)} costs {money(mine)}, {option_short(old)} "
+            f"{money(theirs)} over {now.horizon_months} months)")
 
 
 def decision_thresholds(
@@ -196,10 +223,10 @@ def decision_thresholds(
     """What would flip the decision.
 
     The recommendation (``kind="recommendation"``): the cloud round trip, the TTFT target, each criterion
-    weight, and traffic where owned GPUs make the procurement penalty depend on it. The cost model
-    (``kind="cheapest"`` and ``"runner_up_cost"``): traffic, horizon, the cloud GPU-hour and on-premises
-    server prices, decode bandwidth efficiency and training MFU; the score does not weigh cost, so these
-    flip which feasible option is cheapest and whether the recommended option costs more than the runner-up.
+    weight, and traffic (which moves the computed cost, elasticity and burden ratings, and the procurement
+    penalty with owned GPUs). The cost model (``kind="cheapest"`` and ``"runner_up_cost"``): traffic, horizon,
+    the cloud GPU-hour and on-premises server prices, decode bandwidth efficiency and training MFU: which
+    feasible option is cheapest and whether the recommended option costs more than the runner-up.
     """
     result = result if result is not None else scored(catalog, a, weights)
     found = (_latency_thresholds(catalog, a, weights) + _traffic_recommendation(catalog, a, weights)

@@ -109,3 +109,20 @@ def _sample(catalog: Catalog, assessment: Assessment, samples: int, seed: int, b
         result["cumulative_p10"][key], result["cumulative_p50"][key], result["cumulative_p90"][key] = band
     return Uncertainty(samples=samples, inputs=tuple(sampled), **result)
 
+
+
+def band_note(point: float, p10: float, p50: float, p90: float, samples: int) -> str:
+    """One line on how the point estimate relates to its band, when they differ enough for a reader to ask.
+
+    The point estimate prices every input at the catalog's value; the band samples each input from its
+    (possibly skewed) low–value–high range, so the median need not sit on the point estimate.
+    """
+    if point <= 0 or abs(p50 - point) <= 0.005 * point:
+        return ""
+    side = "above" if p50 > point else "below"
+    share = abs(p50 - point) / point
+    where = ("outside its own P10–P90 band" if not p10 <= point <= p90 else "inside the P10–P90 band")
+    reach = "above" if p50 > point else "below"
+    return (f"The point estimate prices every input at the catalog's value and lies {where}; the median of "
+            f"{samples:,} samples is {share:.1%} {side} it because the sampled ranges reach further {reach} "
+            "those values than the other way.")

@@ -73,11 +73,15 @@ def _one_of(what: str, allowed: tuple[str, ...]):
 
 
 Regime = Annotated[str, _one_of("compliance regime", COMPLIANCE_REGIMES)]
+DataClass = Annotated[str, _one_of("data classification", CLASSIFICATIONS)]
 Skill = Annotated[str, _one_of("skill", SKILLS)]
 
 
 class Constraints(_Strict):
     data_classification: Literal[CLASSIFICATIONS] = "confidential"  # type: ignore[valid-type]
+    # The customer's policy: the data classes that may enter a public cloud. By default every class may (the
+    # regulations then ask for their safeguards: a BAA, a DPA, an AoC); a bank may keep regulated data home.
+    cloud_allowed_classes: tuple[DataClass, ...] = CLASSIFICATIONS
     # Data the user has anonymised (de-identified, tokenised) is exempt from the classification and residency rules.
     anonymised_data: bool = False
     residency: Literal["none", "in_country", "on_premises"] = "in_country"
@@ -93,7 +97,7 @@ class Constraints(_Strict):
     # What the team can run itself today; the default assumes every skill, so no skill penalty applies.
     skills: tuple[Skill, ...] = SKILLS
 
-    @field_validator("compliance", "skills", mode="before")
+    @field_validator("compliance", "skills", "cloud_allowed_classes", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -109,6 +113,16 @@ class Constraints(_Strict):
     @classmethod
     def _unique_sorted_skills(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(sorted(set(value), key=SKILLS.index))
+
+    @field_validator("cloud_allowed_classes")
+    @classmethod
+    def _unique_sorted_classes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted(set(value), key=CLASSIFICATIONS.index))
+
+    @property
+    def cloud_policy_allows(self) -> bool:
+        """Whether the customer's policy lets this data's class into a public cloud (rules read it)."""
+        return self.data_classification in self.cloud_allowed_classes
 
 
 class Costing(_Strict):

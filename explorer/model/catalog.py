@@ -120,6 +120,18 @@ class Rating(Frozen):
     rationale: str = Field(min_length=10)
 
 
+COMPUTED_METHODS = ("cost_profile", "elasticity", "operational_burden")  # explorer/engine/ratings.py
+
+
+class ComputedRating(Sourced):
+    """How the engine rates a criterion from its own numbers for the assessment (the seed's ratings then
+    stand only where those numbers are missing)."""
+
+    method: Literal[COMPUTED_METHODS]  # type: ignore[valid-type]
+    explain: str = Field(min_length=10)  # the mapping from number to rating, in words
+    params: dict[str, Annotated[float, Field(gt=0)]]
+
+
 class Criterion(Sourced):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
@@ -127,6 +139,7 @@ class Criterion(Sourced):
     higher_is: str
     default_weight: Annotated[float, Field(ge=0, le=5)]
     ratings: dict[str, Rating]
+    computed: ComputedRating | None = None
 
     @model_validator(mode="after")
     def _every_option_rated(self) -> Criterion:

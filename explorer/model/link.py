@@ -44,7 +44,7 @@ def to_query(assessment: Assessment) -> dict[str, str]:
     return query
 
 
-_LIST_FIELDS = {"constraints.compliance", "constraints.skills"}
+_LIST_FIELDS = {"constraints.compliance", "constraints.skills", "constraints.cloud_allowed_classes"}
 _BOOL_FIELDS = {"constraints.air_gapped", "constraints.anonymised_data", "constraints.cloud_only"}
 _BOOL_WORDS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 

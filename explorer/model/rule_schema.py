@@ -33,6 +33,8 @@ class Violation(BaseModel):
     severity: Severity = "hard"
     stages: tuple[str, ...] = ()
     penalty: float = 0.0  # score points a soft violation costs
+    safeguard: str = ""  # what a compliance caution asks for ("a business associate agreement (BAA) ...")
+    source: str = ""  # the rule's source, shown beside a caution
 
 
 def _check_paths(condition: Condition, where: str) -> None:
@@ -55,6 +57,7 @@ class Rule(Sourced):
     description: str = Field(min_length=10)
     regime: str | None = None
     requires: str | None = None
+    safeguard: str = ""  # a compliance rule: the one safeguard it asks for (BAA, DPA, AoC)
     check: Literal["placement", "latency", "local_latency", "gpu_capacity"] = "placement"
     severity: Severity = "hard"
     penalty: Annotated[float, Field(ge=0, le=100)] = 0.0
@@ -78,6 +81,8 @@ class Rule(Sourced):
                 raise ValueError(f"regime must be one of {', '.join(COMPLIANCE_REGIMES)} (got {self.regime!r})")
             if not self.requires:
                 raise ValueError("a compliance rule must state what the regime requires in 'requires'")
+            if not self.safeguard:
+                raise ValueError("a compliance rule must name the safeguard it asks for in 'safeguard'")
         if self.check in ("placement", "gpu_capacity") and not (self.stages and self.locations):
             raise ValueError(f"a {self.check} rule needs 'stages' and 'locations'")
         if self.check == "gpu_capacity":

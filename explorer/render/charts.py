@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from explorer.engine.cost import LINE_ITEMS, CostResult
+from explorer.engine.cost import LINE_ITEMS, CostResult, OptionCost
 from explorer.engine.sensitivity import Sensitivity
 from explorer.engine.uncertainty import Uncertainty
 from explorer.model.formatting import money
@@ -51,33 +53,66 @@ def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     return fig
 
 
+RULED_OUT = "✕ ruled out"
+
+
+def option_label(o: OptionCost, sep: str = "<br>") -> str:
+    """An option on a chart axis or legend, marked when a hard rule rules it out."""
+    return option_short(o.key) + ("" if o.feasible else f"{sep}{RULED_OUT}")
+
+
+def _ruled_out_marker(options: list[OptionCost]) -> dict:
+    """Hatched bars for ruled-out options."""
+    return dict(pattern=dict(shape=["" if o.feasible else "x" for o in options], fgcolor="#ffffff", size=7))
+
+
 def totals_chart(result: CostResult, unc: Uncertainty | None = None, selected: str | None = None) -> go.Figure:
-    """Total cost over the horizon for all eight options, P10–P90 as error bars, the chosen one outlined."""
-    labels = [option_short(o.key) for o in result.options]
-    totals = [o.total for o in result.options]
-    colours = [SCENARIO_COLOURS[o.scenario] for o in result.options]
-    widths = [3 if option_key(o.scenario, o.use_case) == selected else 0 for o in result.options]
+    """Total cost over the horizon for all eight options, P10–P90 as whiskers and P50 as a diamond, the chosen
+    one outlined, ruled-out options hatched and labelled. A point estimate outside its own whisker says why."""
+    options = list(result.options)
+    labels = [option_label(o) for o in options]
+    totals = [o.total for o in options]
+    colours = [SCENARIO_COLOURS[o.scenario] if o.feasible else "#b0b0b0" for o in options]
+    widths = [3 if o.key == selected else 0 for o in options]
     error = None
+    traces: list = []
+    outside: list[str] = []
     if unc is not None:
-        keys = [option_key(o.scenario, o.use_case) for o in result.options]
+        keys = [o.key for o in options]
+        # Whiskers from P10 to P90 wherever the bar's top is; drawn from the bar, so they reach its band.
         error = dict(
             type="data", symmetric=False, color="#444",
             array=[max(unc.p90[k] - t, 0.0) for k, t in zip(keys, totals, strict=True)],
             arrayminus=[max(t - unc.p10[k], 0.0) for k, t in zip(keys, totals, strict=True)],
         )
-    fig = go.Figure(
-        go.Bar(
-            x=labels, y=totals, marker=dict(color=colours, line=dict(color="#000", width=widths)),
-            error_y=error, text=[money(t) for t in totals], textposition="inside", textangle=0,
-            insidetextanchor="start", textfont=dict(size=11),
-            hovertemplate="%{x}: %{y:$,.0f}<extra></extra>", name="Total",
-        )
+        outside = [k for k, t in zip(keys, totals, strict=True) if not unc.p10[k] <= t <= unc.p90[k]]
+        traces.append(go.Scatter(
+            x=labels, y=[unc.p50[k] for k in keys], mode="markers", name="P50 (median of the samples)",
+            marker=dict(symbol="diamond", size=9, color="#222", line=dict(color="#fff", width=1)),
+            hovertemplate="%{x}: P50 %{y:$,.0f}<extra></extra>"))
+    bar = go.Bar(
+        x=labels, y=totals, marker=dict(color=colours, line=dict(color="#000", width=widths),
+                                        **_ruled_out_marker(options)),
+        error_y=error, text=[money(t) + (" ◆" if o.key in outside else "") for o, t in zip(options, totals,
+                                                                                          strict=True)],
+        textposition="inside", textangle=0, insidetextanchor="start", textfont=dict(size=11),
+        hovertemplate="%{x}: %{y:$,.0f}<extra></extra>", name="Point estimate",
     )
+    fig = go.Figure([bar, *traces])
     fig.update_yaxes(title=f"Total over {result.horizon_months} months ({result.currency})", tickformat="$,.3s")
     title = "Total cost of each option"
     if unc is not None:
         title += f" (whiskers: P10–P90 of {unc.samples:,} samples)"
-    return _layout(fig, title)
+    fig = _layout(fig, title)
+    if outside:
+        fig.add_annotation(
+            text=("◆ the point estimate lies outside its own P10–P90 band: it prices every input at the catalog's "
+                  "value,<br>and the sampled ranges reach further above those values than below, so most samples "
+                  "cost more (see P50)."),
+            xref="paper", yref="paper", x=0, y=1.0, xanchor="left", yanchor="bottom", showarrow=False,
+            align="left", font=dict(size=11))
+        fig.update_layout(margin=dict(t=90))
+    return fig
 
 
 def cumulative_chart(
@@ -97,22 +132,24 @@ def cumulative_chart(
         chosen = o.key == sel_key
         reference = o.key == result.reference
         traces.append(go.Scatter(
-            x=months, y=o.cumulative, mode="lines", name=option_short(o.key)
-            + (" (all-cloud reference)" if reference else ""),
-            line=dict(color=SCENARIO_COLOURS[o.scenario], width=4 if chosen else 1.8,
-                      dash="solid" if o.use_case == "1A" else "dot"),
-            hovertemplate="month %{x}: %{y:$,.0f}<extra>" + option_short(o.key) + "</extra>",
+            x=months, y=o.cumulative, mode="lines", name=option_label(o, " ")
+            + (" (break-even reference)" if reference else ""),
+            line=dict(color=SCENARIO_COLOURS[o.scenario] if o.feasible else "#a0a0a0", width=4 if chosen else 1.8,
+                      dash=("solid" if o.use_case == "1A" else "dot") if o.feasible else "dashdot"),
+            opacity=1.0 if o.feasible else 0.6,
+            hovertemplate="month %{x}: %{y:$,.0f}<extra>" + option_label(o, " ") + "</extra>",
         ))
     shapes, annotations = [], []
     if selected is not None:
         chosen_cost = result.option(*selected)
-        if chosen_cost.break_even_month is not None and sel_key != result.reference:
+        if (chosen_cost.break_even_month is not None and result.reference is not None
+                and sel_key != result.reference):
             m = chosen_cost.break_even_month
             shapes.append(dict(type="line", x0=m, x1=m, xref="x", y0=0, y1=1, yref="paper",
                                line=dict(color="#000", dash="dash", width=1.5)))
             annotations.append(dict(x=m, y=float(chosen_cost.cumulative[m - 1]),
-                                    text=f"break-even vs all-cloud: month {m}", showarrow=True, arrowhead=2, ax=40,
-                                    ay=-40, bgcolor="rgba(255,255,255,0.85)"))
+                                    text=f"break-even vs {option_short(result.reference)}: month {m}", showarrow=True,
+                                    arrowhead=2, ax=40, ay=-40, bgcolor="rgba(255,255,255,0.85)"))
     # One Figure from every trace at once: adding traces one by one re-validates the figure each time.
     fig = go.Figure(data=traces, layout=dict(
         shapes=shapes, annotations=annotations,
@@ -124,13 +161,14 @@ def cumulative_chart(
 
 def breakdown_chart(result: CostResult) -> go.Figure:
     """Each option's total stacked by line item."""
-    labels = [option_short(o.key) for o in result.options]
+    labels = [option_label(o) for o in result.options]
     fig = go.Figure()
     for item, name in LINE_ITEMS.items():
         values = [o.line_items[item] for o in result.options]
         if not any(values):
             continue
-        fig.add_trace(go.Bar(x=labels, y=values, name=name, marker_color=ITEM_COLOURS[item],
+        fig.add_trace(go.Bar(x=labels, y=values, name=name,
+                             marker=dict(color=ITEM_COLOURS[item], **_ruled_out_marker(list(result.options))),
                              hovertemplate="%{x}: %{y:$,.0f}<extra>" + name + "</extra>"))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title=f"Total over {result.horizon_months} months ({result.currency})", tickformat="$,.3s")
@@ -142,8 +180,9 @@ def per_million_chart(result: CostResult) -> go.Figure:
     rows = [(o, o.per_million_tokens) for o in result.options]
     fig = go.Figure(
         go.Bar(
-            x=[option_short(o.key) for o, _ in rows], y=[v or 0.0 for _, v in rows],
-            marker_color=[SCENARIO_COLOURS[o.scenario] for o, _ in rows],
+            x=[option_label(o) for o, _ in rows], y=[v or 0.0 for _, v in rows],
+            marker=dict(color=[SCENARIO_COLOURS[o.scenario] if o.feasible else "#b0b0b0" for o, _ in rows],
+                        **_ruled_out_marker([o for o, _ in rows])),
             text=[f"${v:,.2f}" if v is not None else "n/a" for _, v in rows], textposition="outside",
             hovertemplate="%{x}: %{y:$,.2f} per million tokens<extra></extra>",
         )
@@ -156,24 +195,65 @@ def per_million_chart(result: CostResult) -> go.Figure:
 
 
 def tornado_chart(sens: Sensitivity, top: int = 12) -> go.Figure:
-    """The inputs that move the chosen option's total most, ±pct% each, largest at the top."""
+    """The inputs that move the chosen option's total most, ±pct% each, largest at the top.
+
+    A step that changed the sizing regime (no batch meets the TPOT target any more, the model no longer fits)
+    is listed below the plain swings with what happened; a bar past the plain swings' scale is cut there and
+    labelled with its real total, so one such step never hides every other bar.
+    """
     rows = list(sens.rows[:top])[::-1]
     base = sens.base_total
-    labels = [r.label if len(r.label) <= 44 else r.label[:42] + "…" for r in rows]
-    low = [r.low_total - base for r in rows]
-    high = [r.high_total - base for r in rows]
+    plain = [r for r in rows if not r.regime_change]
+    reach = max([abs(t - base) for r in plain for t in (r.low_total, r.high_total)], default=0.0)
+    limit = reach * 1.25 if reach > 0 else None
+
+    def label(r) -> str:
+        text = r.label if len(r.label) <= 40 else r.label[:38] + "…"
+        return text + " ⚠" if r.regime_change else text
+
+    def clipped(total: float) -> float:
+        delta = total - base
+        return delta if limit is None else max(min(delta, limit), -limit)
+
+    labels = [label(r) for r in rows]
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=labels, x=low, base=base, orientation="h", name=f"input −{sens.pct:g}%",
-                         marker_color="#4c78a8", customdata=[r.low_total for r in rows],
-                         hovertemplate="%{y}: %{customdata:$,.0f}<extra>−</extra>"))
-    fig.add_trace(go.Bar(y=labels, x=high, base=base, orientation="h", name=f"input +{sens.pct:g}%",
-                         marker_color="#f58518", customdata=[r.high_total for r in rows],
-                         hovertemplate="%{y}: %{customdata:$,.0f}<extra>+</extra>"))
+    for side, sign, colour in (("low", "−", "#4c78a8"), ("high", "+", "#f58518")):
+        totals = [getattr(r, f"{side}_total") for r in rows]
+        notes = [getattr(r, f"{side}_note") for r in rows]
+        cut = [limit is not None and abs(t - base) > limit for t in totals]
+        fig.add_trace(go.Bar(
+            y=labels, x=[clipped(t) for t in totals], base=base, orientation="h", name=f"input {sign}{sens.pct:g}%",
+            marker=dict(color=colour, pattern=dict(shape=["/" if n else "" for n in notes])),
+            text=[f"{money(t)} (off scale)" if c else "" for t, c in zip(totals, cut, strict=True)],
+            textposition="inside", insidetextanchor="middle",
+            customdata=[[t, n or "a plain swing"] for t, n in zip(totals, notes, strict=True)],
+            hovertemplate="%{y}: %{customdata[0]:$,.0f}<br>%{customdata[1]}<extra>" + sign + "</extra>"))
     fig.add_vline(x=base, line=dict(color="#000", width=1))
     fig.update_layout(barmode="overlay")
     fig.update_xaxes(title=f"Total of S{sens.scenario} · {sens.use_case}", tickformat="$,.3s", nticks=5)
-    height = max(320, 110 + 30 * len(rows))
+    changed = [r for r in rows if r.regime_change][::-1]
+    notes = [f"⚠ {r.label}: " + "; ".join(f"{w} {n}" for w, n in (("at −", r.low_note), ("at +", r.high_note)) if n)
+             for r in changed]
+    notes = [n.replace("at −", f"at −{sens.pct:g}%,").replace("at +", f"at +{sens.pct:g}%,") for n in notes]
+    height = max(320, 110 + 30 * len(rows) + 34 * len(notes))
     fig = _layout(fig, f"What moves the total most (each input ±{sens.pct:g}%)", height=height)
+    if notes:
+        fig.add_annotation(text="<br>".join(_wrap(html.escape(n), 110) for n in notes), xref="paper", yref="paper", x=0,
+                           y=0, yshift=-40, xanchor="left", yanchor="top", showarrow=False, align="left",
+                           font=dict(size=11))
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1.0, xanchor="right"),
-                      margin=dict(t=80))
+                      margin=dict(t=80, b=40 + 34 * len(notes)))
     return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    """Plotly annotations do not wrap: break at spaces into lines of at most ``width`` characters."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)

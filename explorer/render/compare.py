@@ -1,4 +1,4 @@
-"""All eight options side by side: placement, feasibility, score and ratings, with the differences marked."""
+"""All eight options side by side: placement, feasibility, score, cost and ratings, with the differences marked."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from explorer.engine.decision import Decision
 from explorer.engine.scoring import rank
 from explorer.model.errors import UnknownChoiceError
+from explorer.model.formatting import money
 from explorer.model.vocabulary import SHORT_PLACES, STAGES, option_short, option_words
 
 Tone = Literal["local", "public_cloud", "exchanged", "ok", "bad", "caution", "plain", "r1", "r2", "r3", "r4", "r5"]
@@ -122,20 +123,42 @@ def compare(decision: Decision) -> Comparison:
 
     cells = [
         Cell(text=f"{o.score:.0f}", tone="ok" if o.key == best else "plain",
-             detail=(f"Governance {o.governance_score:.1f} − penalties {o.penalty:g}"
+             detail=(f"Score {o.breakdown}"
                      + (f"; rated as {o.rated_as}" if o.rated_as != o.key else "")))
         for o in options
     ]
-    rows.append(_row("Score", "Score /100", cells, ref, "Weighted governance score minus soft penalties."))
+    rows.append(_row("Score", "Score /100", cells, ref, "Weighted ratings minus soft penalties: the score the app, "
+                     "the report and the CLI show."))
     cells = [Cell(text=f"#{ranked[o.key]}" if o.key in ranked else "—",
                   detail="Rank among the feasible options." if o.key in ranked else "Ruled out.") for o in options]
     rows.append(_row("Score", "Rank", cells, ref))
+
+    if decision.cost is not None:
+        cost = decision.cost
+        cheapest = min((o.total for o in cost.options if o.feasible), default=None)
+        cells = []
+        for o in options:
+            c = decision.option_cost(o.key)
+            assert c is not None
+            mark = "" if o.feasible else " ✕"
+            tone = "bad" if not o.feasible else ("ok" if c.total == cheapest else "plain")
+            cells.append(Cell(text=money(c.total) + mark, tone=tone,
+                              detail=(f"Total cost over {cost.horizon_months} months"
+                                      + ("" if o.feasible else "; ruled out, costed for comparison only") + ".")))
+        rows.append(_row("Cost", f"Total, {cost.horizon_months} months", cells, ref,
+                         "The cost model's total for each option; ✕ marks a ruled-out option."))
+        cells = [Cell(text=money(decision.option_cost(o.key).per_million_tokens),  # type: ignore[union-attr]
+                      detail="Total cost ÷ generated tokens, per million.") for o in options]
+        rows.append(_row("Cost", "Per million tokens", cells, ref))
+        cells = [Cell(text=cost.break_even_text(o.key), detail=cost.reference_note) for o in options]
+        rows.append(_row("Cost", "Break-even", cells, ref, cost.reference_note))
 
     for j, c in enumerate(catalog.criteria):
         cells = []
         for o in options:
             r = o.trade_offs.rows[j]
-            cells.append(Cell(text=str(r.rating), detail=r.rationale, tone=f"r{r.rating}"))  # type: ignore[arg-type]
+            detail = r.rationale + (" (computed from this assessment's cost model)" if r.computed else "")
+            cells.append(Cell(text=r.shown, detail=detail, tone=f"r{round(r.rating)}"))  # type: ignore[arg-type]
         weight = options[0].trade_offs.rows[j].weight
         rows.append(_row("Trade-offs", c.name, cells, ref, f"{c.question} Weight {weight:g}."))
 

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from explorer.architecture import architecture_of
 from explorer.engine.decision import Decision
+from explorer.model.cache import content_cached
 from explorer.model.errors import ExportError, UnknownChoiceError
 from explorer.model.vocabulary import split_key
 from explorer.render.flowchart import flowchart_dot
@@ -18,6 +19,7 @@ from explorer.render.views import (
     c4_container_dot,
     c4_context_dot,
 )
+from explorer.render.watermark import watermark
 
 VIEWS = ("architecture", "c4-context", "c4-container", "sequence", "flowchart")
 FORMATS = ("png", "svg", "pdf", "mermaid", "dot")
@@ -88,7 +90,18 @@ def render_view(decision: Decision, view: str, fmt: str, *, overlay: bool = Fals
     source = view_source(decision, view, overlay=overlay, fmt="mermaid" if fmt == "mermaid" else "dot", key=key)
     if fmt == "mermaid":
         return source.encode("utf-8")
-    return render_dot(source, fmt)
+    return _marked(decision, key, render_dot(source, fmt), fmt)
+
+
+def _marked(decision: Decision, key: str | None, data: bytes, fmt: str) -> bytes:
+    """A ruled-out option's image carries a watermark besides its title banner."""
+    option = decision.chosen if key is None else decision.option(*split_key(key))
+    return data if option.feasible or fmt not in IMAGE_FORMATS else _watermarked(data, fmt)
+
+
+@content_cached("watermarked diagrams", 64)
+def _watermarked(data: bytes, fmt: str) -> bytes:
+    return watermark(data, fmt)
 
 
 def render_views(decision: Decision, views: Sequence[tuple[str, str]], *, dpi: int | None = None,
@@ -97,6 +110,8 @@ def render_views(decision: Decision, views: Sequence[tuple[str, str]], *, dpi: i
     they overlap on a second core."""
     sources = [(view_source(decision, v, key=key), f) for v, f in views]
     if len(sources) == 1:
-        return [render_dot(sources[0][0], sources[0][1], dpi)]
-    with ThreadPoolExecutor(max_workers=min(4, len(sources)), thread_name_prefix="graphviz") as pool:
-        return list(pool.map(lambda sf: render_dot(sf[0], sf[1], dpi), sources))
+        drawn = [render_dot(sources[0][0], sources[0][1], dpi)]
+    else:
+        with ThreadPoolExecutor(max_workers=min(4, len(sources)), thread_name_prefix="graphviz") as pool:
+            drawn = list(pool.map(lambda sf: render_dot(sf[0], sf[1], dpi), sources))
+    return [_marked(decision, key, data, f) for data, (_, f) in zip(drawn, sources, strict=True)]

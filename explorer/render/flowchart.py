@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+import textwrap
 
 from explorer.engine.scoring import ScoredOption
 from explorer.model.cache import content_cached
 from explorer.model.catalog import Catalog
 from explorer.model.vocabulary import LOCATION_LABELS, STAGES
+from explorer.render.graphviz import BANNER_RED
 from explorer.render.views import FONT, wrap
 
 LOCATION_FILL = {
@@ -27,19 +29,27 @@ def flowchart_dot(catalog: Catalog, option: ScoredOption) -> str:
         (sc.id, sc.name, tuple(sc.stages.get(s) for s in STAGES)) for sc in catalog.scenarios
     )
     resolved = tuple(option.location(s) for s in STAGES)
-    return _flowchart_dot(scenarios, option.scenario, option.use_case, resolved)
+    reasons = "; ".join(dict.fromkeys(v.reason for v in option.violations))
+    banner = f"✕ RULED OUT: {reasons[:1].upper()}{reasons[1:]}" if reasons else ""
+    return _flowchart_dot(scenarios, option.scenario, option.use_case, resolved, banner)
 
 
 @content_cached("flowchart DOT", 64)
 def _flowchart_dot(
-    scenarios: tuple[tuple[int, str, tuple[str, ...]], ...], chosen: int, use_case: str, resolved: tuple[str, ...]
+    scenarios: tuple[tuple[int, str, tuple[str, ...]], ...], chosen: int, use_case: str, resolved: tuple[str, ...],
+    banner: str = "",
 ) -> str:
+    ruled = ""
+    if banner:
+        lines = "<br/>".join(_esc(t) for t in textwrap.wrap(banner, 80)[:3])
+        ruled = f'<br/><font color="{BANNER_RED}" point-size="13"><b>{lines}</b></font>'
+
     out = [
         "digraph flowchart {",
         f'  graph [rankdir=TB, fontname="{FONT}", labelloc=t, nodesep=0.35, ranksep=0.45, pad="0.3", '
         'newrank=true, label=<<b><font point-size="16">The four deployment scenarios</font></b>'
         f'<br/><font point-size="11">Scenario {chosen} with use case {_esc(use_case)} is highlighted; '
-        "its open stages show where they were resolved.</font>>];",
+        f"its open stages show where they were resolved.</font>{ruled}>];",
         f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize=10, width=2.3, height=0.75, '
         "fixedsize=true];",
         '  edge [color="#4A5568", arrowsize=0.7];',

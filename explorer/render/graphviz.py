@@ -15,6 +15,7 @@ from explorer.model.cache import content_cached
 from explorer.model.errors import RenderError
 
 FORMATS = ("png", "svg", "pdf", "dot")  # what Graphviz itself writes
+BANNER_RED = "#B00020"  # the ruled-out banner and watermark
 _TIMEOUT_S = 60
 
 

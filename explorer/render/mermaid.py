@@ -56,6 +56,8 @@ def flowchart_mermaid(catalog: Catalog, option: ScoredOption) -> str:
     for sc in catalog.scenarios:
         chosen = sc.id == option.scenario
         title = f"Scenario {sc.id}: {sc.name}" + (f" (chosen, use case {option.use_case})" if chosen else "")
+        if chosen and not option.feasible:
+            title += " ✕ RULED OUT"
         lines.append(f"    subgraph S{sc.id} [{_q(title)}]")
         for stage in STAGES:
             label = _stage_label(stage, sc.stages.get(stage))
@@ -90,10 +92,15 @@ def _c4_element(e: Element, overlay: bool) -> str:
     return f"{macro}({e.id}, {_q(e.name)}, {_q(description, 2 * MAX_TEXT)})"
 
 
+def _ruled(model: ArchitectureModel) -> str:
+    """A ruled-out option's diagrams say so first, in the title."""
+    return f"{model.banner} — " if model.banner else ""
+
+
 def c4_context_mermaid(model: ArchitectureModel, overlay: bool = False) -> str:
     """Mermaid C4Context of the model, as in the seed: the cloud boundary around the premises boundary."""
     cloud, premises = model.boundary("cloud"), model.boundary("premises")
-    lines = ["C4Context", f"title {escape('System context: ' + model.title, 2 * MAX_TEXT)}"]
+    lines = ["C4Context", f"title {escape(_ruled(model) + 'System context: ' + model.title, 3 * MAX_TEXT)}"]
     lines.append(f"Enterprise_Boundary(cloud, {_q(cloud.name)}) {{")
     lines += [f"    {_c4_element(e, overlay)}" for e in model.in_zone("cloud")]
     lines.append(f"    Enterprise_Boundary(premises, {_q(premises.name)}) {{")
@@ -113,7 +120,7 @@ def c4_context_mermaid(model: ArchitectureModel, overlay: bool = False) -> str:
 def sequence_mermaid(model: ArchitectureModel, overlay: bool = False) -> str:
     """Mermaid sequenceDiagram of the model: its elements as participants grouped by zone, its relations in order."""
     participants, steps = sequence_steps(model)
-    lines = ["sequenceDiagram", f"    title {escape('Sequence: ' + model.title, 2 * MAX_TEXT)}"]
+    lines = ["sequenceDiagram", f"    title {escape(_ruled(model) + 'Sequence: ' + model.title, 3 * MAX_TEXT)}"]
     for zone, colour in (("premises", "rgb(243,248,236)"), ("cloud", "rgb(238,244,251)")):
         members = [e for e in participants if e.zone == zone]
         if not members:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from explorer.architecture import ArchitectureModel, Element, Relation
 from explorer.model.cache import content_cached
 from explorer.model.catalog import UseCase
+from explorer.render.graphviz import BANNER_RED
 from explorer.render.views import CLASSIFICATION_COLOURS, FONT, wrap
 
 # The order a lifecycle runs in: keep data in sync, train, ship the model, then answer users.
@@ -94,6 +95,13 @@ def _message(i: int, x_from: float, x_to: float, y: float, label: str, n_lines: 
     ]
 
 
+def _banner(model: ArchitectureModel) -> str:
+    if not model.banner:
+        return ""
+    lines = "<br/>".join(_esc(t) for t in wrap(model.banner, 110, 3))
+    return f'<br/><font color="{BANNER_RED}" point-size="13"><b>{lines}</b></font>'
+
+
 def sequence_dot(model: ArchitectureModel, overlay: bool = False) -> str:
     return _sequence_dot(model.model_dump_json(), overlay)
 
@@ -114,7 +122,7 @@ def _sequence_dot(model_json: str, overlay: bool) -> str:
         "digraph sequence {",
         '  graph [layout=neato, splines=line, outputorder=nodesfirst, pad="0.3", '
         f'fontname="{FONT}", labelloc=t, label=<<b><font point-size="15">'
-        f'{"<br/>".join(_esc(t) for t in wrap("Sequence: " + model.title, 100, 2))}</font></b>>];',
+        f'{"<br/>".join(_esc(t) for t in wrap("Sequence: " + model.title, 100, 2))}</font></b>{_banner(model)}>];',
         f'  node [fontname="{FONT}", fontsize=10, pin=true];',
         f'  edge [fontname="{FONT}", fontsize=10, arrowsize=0.7];',
     ]

@@ -9,9 +9,14 @@ from explorer.engine.governance import TradeOffs
 RATING_COLOURS = {1: "#F8D7DA", 2: "#FCE5CD", 3: "#FFF3CD", 4: "#DFF0D8", 5: "#C3E6CB"}
 
 
-def rating_style(rating: int) -> str:
+def rating_colour(rating: float | str) -> str:
+    """A 1..5 rating's colour, red (weak) through green (strong); a computed 3.4 takes the colour of 3."""
+    return RATING_COLOURS.get(round(float(rating)), "#FFFFFF")
+
+
+def rating_style(rating: float | str) -> str:
     """Background colour of a 1..5 rating cell: red (weak) through green (strong)."""
-    return f"background-color: {RATING_COLOURS.get(int(rating), '#FFFFFF')}; text-align: center; font-weight: 600"
+    return f"background-color: {rating_colour(rating)}; text-align: center; font-weight: 600"
 
 
 def trade_off_html(table: TradeOffs) -> str:
@@ -19,11 +24,12 @@ def trade_off_html(table: TradeOffs) -> str:
     rows = []
     for r in table.rows:
         tip = html.escape(f"{r.rationale} ({r.source})", quote=True)
-        colour = RATING_COLOURS.get(int(r.rating), "#FFFFFF")
+        colour = rating_colour(r.rating)
+        mark = ' <span title="computed from this assessment&#39;s cost model">⚙</span>' if r.computed else ""
         rows.append(
-            f'<tr title="{tip}"><td>{html.escape(r.name)}</td>'
+            f'<tr title="{tip}"><td>{html.escape(r.name)}{mark}</td>'
             f'<td style="text-align:center">{r.weight:g}</td>'
-            f'<td style="background:{colour};text-align:center;font-weight:700">{r.rating}</td>'
+            f'<td style="background:{colour};text-align:center;font-weight:700">{r.shown}</td>'
             f'<td class="why">{html.escape(r.rationale)}</td></tr>'
         )
     style = ("<style>.tot{border-collapse:collapse;width:100%;font-size:13px;table-layout:fixed}"

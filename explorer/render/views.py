@@ -16,7 +16,7 @@ from explorer.architecture import ArchitectureModel, Element, Relation
 from explorer.model.cache import content_cached
 from explorer.model.catalog import Catalog
 from explorer.model.errors import CatalogError
-from explorer.render.graphviz import html_label
+from explorer.render.graphviz import BANNER_RED, html_label
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
 CROSSING = {"color": "#C0392B", "fontcolor": "#C0392B", "penwidth": "2.0", "style": "bold"}
@@ -115,9 +115,18 @@ def _icon_node(spec: str, element: Element, overlay: bool) -> Node:
     return cls(label, nodeid=element.id, **attrs)
 
 
-def _graph_attrs(title: str, **extra: str) -> dict[str, str]:
+def title_label(title: str, banner: str = "") -> str:
+    """The diagram's title, and under it in red the ruled-out banner when there is one (both escaped)."""
+    label = html_label("\n".join(wrap(title, 100, 2)), bold=True, size=16)
+    if not banner:
+        return label
+    lines = "<br/>".join(html.escape(t, quote=True) for t in wrap(banner, 110, 3))
+    return f'<{label[1:-1]}<br/><font color="{BANNER_RED}" point-size="14"><b>{lines}</b></font>>'
+
+
+def _graph_attrs(title: str, banner: str = "", **extra: str) -> dict[str, str]:
     attrs = {
-        "label": html_label("\n".join(wrap(title, 100, 2)), bold=True, size=16),
+        "label": title_label(title, banner),
         "labelloc": "t",
         "fontname": FONT,
         "pad": "0.3",
@@ -174,7 +183,7 @@ def _architecture_dot(model_json: str, specs: tuple[tuple[str, str], ...], overl
     cloud, premises = model.boundary("cloud"), model.boundary("premises")
     # Top to bottom: the cloud's own services above, the premises nested below them, so the
     # picture reads like the seed's C4 context and fits a portrait page.
-    with _SourceOnly("", direction="TB", show=False, graph_attr=_graph_attrs(model.title)) as d:
+    with _SourceOnly("", direction="TB", show=False, graph_attr=_graph_attrs(model.title, model.banner)) as d:
         with Cluster("cloud", graph_attr=_cluster_attrs(cloud.name, "#EEF4FB", "#2B6CB0")):
             for e in model.in_zone("cloud"):
                 nodes[e.id] = _icon_node(icon[e.id], e, overlay)
@@ -267,7 +276,7 @@ def _c4_dot(model_json: str, level: str, overlay: bool) -> str:
     systems = {s.zone: s for s in model.systems}
     nodes: dict[str, Node] = {}
     title = f"{'System context' if level == 'context' else 'Containers'}: {model.title}"
-    attrs = _graph_attrs(title, nodesep="0.6", ranksep="0.7")
+    attrs = _graph_attrs(title, model.banner, nodesep="0.6", ranksep="0.7")
 
     def place(zone: str, outside: bool) -> None:
         members = model.in_zone(zone)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer import CostResult, Decision, ExplorerError, Uncertainty
+from explorer.engine.uncertainty import band_note
 from explorer.model.formatting import money
 from explorer.model.vocabulary import option_short
 from explorer.render.markdown import literal
@@ -16,22 +17,25 @@ def headline(decision: Decision, result: CostResult, unc: Uncertainty) -> None:
     """Four numbers for the chosen option: total with P10–P90, per million tokens, break-even, GPUs."""
     key, a = decision.key, decision.assessment
     chosen = result.option(a.scenario, a.use_case)
+    if not chosen.feasible:
+        st.warning(f"{option_short(key)} is ruled out by a hard rule: its cost is shown for comparison only.",
+                   icon=":material/block:")
     cols = st.columns(4)
     band = f"P10 {money(unc.p10[key])} · P50 {money(unc.p50[key])} · P90 {money(unc.p90[key])}"
     cols[0].metric(f"Total, {option_short(key)}, {result.horizon_months} months", money(chosen.total),
                    help=f"{band} ({unc.samples:,} samples)")
     cols[0].caption(band)
     cols[1].metric("Per million generated tokens", money(chosen.per_million_tokens))
-    if key == result.reference:
-        be = "reference"
-    elif chosen.break_even_month is None:
-        be = "never"
-    else:
-        be = f"month {chosen.break_even_month}"
-    cols[2].metric(f"Break-even vs all-cloud ({option_short(result.reference)})", be,
-                   help="First month from which this option's cumulative cost stays at or below the all-cloud one.")
+    cols[2].metric(result.break_even_label, result.break_even_text(key),
+                   help=result.reference_note + " Break-even is the first month from which this option's cumulative "
+                   "cost stays at or below the reference's.")
     cols[3].metric("GPUs: cloud serving / on premises", f"{chosen.cloud_serving_gpus} / {chosen.onprem_gpus}",
                    help=f"{chosen.onprem_gpus_new} of the on-premises GPUs are bought.")
+    note = band_note(chosen.total, unc.p10[key], unc.p50[key], unc.p90[key], unc.samples)
+    if note:
+        st.caption(note)
+    if result.reference is None:
+        st.caption(result.reference_note)
 
 
 def sizing_caption(result: CostResult) -> str:
@@ -78,12 +82,12 @@ def show(decision: Decision) -> None:
                     st.error(literal(exc))
     st.caption(sizing_caption(result))
     table = pd.DataFrame(
-        [{"Option": option_short(o.key), "Total": money(o.total),
+        [{"Option": option_short(o.key), "Status": "feasible" if o.feasible else "✕ ruled out",
+          "Total": money(o.total), "P50": money(unc.p50[o.key]),
           "P10–P90": f"{money(unc.p10[o.key])} – {money(unc.p90[o.key])}",
           "Per million tokens": money(o.per_million_tokens),
-          "Break-even (month)": "reference" if o.key == result.reference else (o.break_even_month or "never")}
+          "Break-even": result.break_even_text(o.key)}
          for o in result.options]
     )
-    table["Break-even (month)"] = table["Break-even (month)"].astype(str)
     st.dataframe(table, hide_index=True, key="panel_table")
     st.page_link("pages/cost.py", label="Open the cost model: prices, sources, sizing", icon=":material/payments:")

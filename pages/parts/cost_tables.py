@@ -19,14 +19,20 @@ PRICES_NOTICE = "_price_notice"
 
 def line_items(result: CostResult) -> None:
     st.subheader("Line items by option")
-    items = pd.DataFrame({option_short(o.key): {LINE_ITEMS[k]: v for k, v in o.line_items.items()}
+    items = pd.DataFrame({_column(o): {LINE_ITEMS[k]: v for k, v in o.line_items.items()}
                           for o in result.options})
     items.loc["Total"] = items.sum()
     st.dataframe(items.style.format("${:,.0f}"), key="cost_items")
-    monthly = pd.DataFrame({option_short(o.key): o.monthly for o in result.options},
+    if not all(o.feasible for o in result.options):
+        st.caption("✕ marks an option a hard rule rules out: costed for comparison only.")
+    monthly = pd.DataFrame({_column(o): o.monthly for o in result.options},
                            index=pd.RangeIndex(1, result.horizon_months + 1, name="Month"))
     st.download_button("Monthly costs (CSV)", monthly.to_csv().encode(), "monthly-costs.csv", "text/csv",
                        key="dl_monthly_csv", icon=":material/download:", on_click="ignore")
+
+
+def _column(o) -> str:
+    return option_short(o.key) + ("" if o.feasible else " ✕ ruled out")
 
 
 def sizing(result: CostResult) -> None:

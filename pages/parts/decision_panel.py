@@ -20,8 +20,8 @@ def show(decision: Decision) -> None:
         else:
             st.success(f"**This option is feasible**: score {option.score:.0f}/100.", icon=":material/check_circle:")
         if option.cautions:
-            st.warning("**Soft penalties**  \n" + "  \n".join(f"{v.message} (−{v.penalty:g} points)."
-                                                              for v in option.cautions), icon=":material/warning:")
+            st.warning("**Cautions (soft penalties)**  \n" + "  \n".join(_caution(v) for v in option.cautions),
+                       icon=":material/warning:")
     with col_best:
         best = decision.recommended
         if best is None:
@@ -40,6 +40,14 @@ def show(decision: Decision) -> None:
                 _flips(decision)
 
 
+def _caution(v) -> str:
+    """A caution in one line: what it needs, the points it costs, and, for a regulation, its source."""
+    line = f"{v.message} (−{v.penalty:g} points)."
+    if v.safeguard:
+        line += f" Safeguard: {v.safeguard}. *Source: {v.source}.*"
+    return line
+
+
 def _flips(decision: Decision) -> None:
     thresholds = decision.thresholds()
     flips = [t for t in thresholds if t.kind == "recommendation"]
@@ -50,9 +58,9 @@ def _flips(decision: Decision) -> None:
         st.caption("No single change of the cloud round trip, the TTFT target, the traffic or one weight "
                    "(0 to 5) flips this recommendation.")
     st.markdown("**What would change the cheapest option**")
-    st.caption("The score weighs governance ratings and penalties, not cost: traffic, horizon, GPU prices "
-               "and utilisation change which feasible option is cheapest, and whether the recommendation "
-               "costs more than the runner-up.")
+    st.caption("The score weighs the cost through the cost-profile rating (with elasticity and operational "
+               "burden, also computed from the cost model); these thresholds say when the cheapest feasible "
+               "option changes, and when the recommendation stops costing less or more than the runner-up.")
     if decision.cost is None:
         st.caption("The cost model cannot price this assessment, so no cost threshold is shown: "
                    + literal(decision.cost_error))

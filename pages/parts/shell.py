@@ -88,6 +88,8 @@ def page() -> Page:
     except ExplorerError as exc:  # weights that cannot be used: say so, and decide with the defaults
         st.error(literal(f"{exc} Showing the default weights until one is raised."), icon=":material/balance:")
         decision = decide(cat, assessment, default_weights(cat))
+    for warning in decision.warnings:  # accepted, but far outside the catalog's ranges
+        st.warning(literal(f"Check this input: {warning}"), icon=":material/error:")
     return Page(catalog=cat, assessment=assessment, decision=decision)
 
 

@@ -63,6 +63,11 @@ def sidebar(cat: Catalog) -> None:
                      format_func=PROVIDER_NAMES.__getitem__)
         st.selectbox("Data classification", list(CLASSIFICATIONS), key="data_classification",
                      format_func=str.capitalize)
+        st.multiselect("Data classes policy allows in the cloud", list(CLASSIFICATIONS), key="cloud_allowed_classes",
+                       format_func=str.capitalize,
+                       help="The customer's policy. Data of a class not listed (and training on it) stays on the "
+                            "premises. Regulations alone never forbid the cloud: HIPAA, GDPR and PCI DSS ask for "
+                            "a BAA, a DPA and an AoC, shown as cautions.")
         st.selectbox("Residency", list(RESIDENCY_LABELS), key="residency", format_func=RESIDENCY_LABELS.__getitem__)
         st.multiselect("Compliance", list(REGIME_LABELS), key="compliance", format_func=REGIME_LABELS.__getitem__)
         st.toggle("Air-gapped site", key="air_gapped")

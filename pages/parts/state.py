@@ -20,6 +20,7 @@ FIELDS: dict[str, str] = {
     "scenario": "scenario", "use_case": "use_case", "customer": "customer", "model": "workload.model",
     "cloud_provider": "constraints.cloud_provider", "data_classification": "constraints.data_classification",
     "residency": "constraints.residency", "compliance": "constraints.compliance",
+    "cloud_allowed_classes": "constraints.cloud_allowed_classes",
     "air_gapped": "constraints.air_gapped", "model_licence": "constraints.model_licence",
     "cloud_rtt_ms": "constraints.cloud_rtt_ms", "ttft_target_ms": "workload.ttft_target_ms",
     "anonymised_data": "constraints.anonymised_data", "cloud_only": "constraints.cloud_only",

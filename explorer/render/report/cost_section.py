@@ -7,6 +7,7 @@ import textwrap
 import plotly.graph_objects as go
 
 from explorer.engine.cost import LINE_ITEMS
+from explorer.engine.uncertainty import band_note
 from explorer.model.formatting import count, quantity, scientific, usd
 from explorer.model.vocabulary import METHOD_NAMES, PROVIDER_NAMES, option_key, option_short
 from explorer.render.charts import breakdown_chart, cumulative_chart, tornado_chart
@@ -17,13 +18,6 @@ from explorer.render.report.pdf import MUTED, ReportPDF, _shorten
 _NUMERIC = ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
 
 
-
-
-def _break_even_text(ctx: ReportContext, key: str, month: int | None) -> str:
-    assert ctx.cost is not None
-    if key == ctx.cost.result.reference:
-        return "reference"
-    return "never" if month is None else f"month {month}"
 
 
 def _chart(fig: go.Figure, height: int | None = None) -> bytes:
@@ -83,23 +77,23 @@ def cost_section(pdf: ReportPDF, ctx: ReportContext) -> None:
         f"{cat.gpu(result.onprem_gpu).name} servers {capex}. P10/P50/P90 come from {unc.samples:,} samples of "
         f"{len(unc.inputs)} uncertain prices and efficiencies, each between its catalog low and high; the total "
         "uses the catalog defaults, and where a range reaches further above its default than below, P50 sits "
-        "above the total. Break-even is the first month from which an option's "
-        f"cumulative cost stays at or below the all-cloud option ({option_short(ctx.cost.result.reference)}).",
+        "above the total. Break-even is the first month from which an option's cumulative cost stays at or "
+        f"below the reference's. {result.reference_note} Options marked 'ruled out' break a hard rule: they "
+        "are costed for comparison only.",
         size=9, colour=MUTED,
     )
     rows = []
-    feasible = {(o.scenario, o.use_case): o.feasible for o in ctx.decision.options}
     for o in result.options:
         notes = []
         if (o.scenario, o.use_case) == (a.scenario, a.use_case):
             notes.append("chosen")
         if o.key == result.reference:
-            notes.append("all-cloud")
-        if not feasible.get((o.scenario, o.use_case), True):
+            notes.append("reference")
+        if not o.feasible:
             notes.append("ruled out")
         label = option_short(option_key(o.scenario, o.use_case)) + (f" ({', '.join(notes)})" if notes else "")
         rows.append((label, usd(o.total), usd(unc.p10[o.key]), usd(unc.p50[o.key]), usd(unc.p90[o.key]),
-                     usd(o.per_million_tokens, cents=True), _break_even_text(ctx, o.key, o.break_even_month)))
+                     usd(o.per_million_tokens, cents=True), result.break_even_text(o.key)))
     pdf.grid(("Option", "Total", "P10", "P50", "P90", "Per million tokens", "Break-even"), rows,
              (31, 12.5, 12.5, 12.5, 12.5, 15, 13), size=8, align=_NUMERIC)
     for note in result.notes:
@@ -114,11 +108,13 @@ def cost_section(pdf: ReportPDF, ctx: ReportContext) -> None:
     pdf.grid(("Line item", f"Over {months} months", "Per month (average)", "Share"), rows, (46, 20, 20, 14),
              size=8.5, align=("LEFT", "RIGHT", "RIGHT", "RIGHT"), total_row=True)
     key = option_key(a.scenario, a.use_case)
+    note = band_note(chosen.total, unc.p10[key], unc.p50[key], unc.p90[key], unc.samples)
     pdf.para(
         f"P10 {usd(unc.p10[key])}, P50 {usd(unc.p50[key])}, P90 {usd(unc.p90[key])}; "
         f"{usd(chosen.per_million_tokens, cents=True)} per million generated tokens "
-        f"({result.tokens_generated / 1e9:,.2f} billion tokens over the horizon); break-even against all-cloud: "
-        f"{_break_even_text(ctx, key, chosen.break_even_month)}.",
+        f"({result.tokens_generated / 1e9:,.2f} billion tokens over the horizon); "
+        f"break-even{' against ' + option_short(result.reference) if result.reference else ''}: "
+        f"{result.break_even_text(key)}. {note}",
         size=9,
     )
     _sizing(pdf, ctx)
@@ -127,8 +123,8 @@ def cost_section(pdf: ReportPDF, ctx: ReportContext) -> None:
         pdf.add_page()
     pdf.heading("Cumulative cost and break-even", level=2)
     pdf.figure(ctx.images["cost_cumulative"], "Cumulative cost month by month; the thick line is the chosen "
-               "option, with its P10-P90 band shaded and its break-even month against all-cloud marked. Solid lines: "
-               "use case 1A; dotted: 1B.", max_h=118)
+               "option, with its P10-P90 band shaded and its break-even month against the reference marked. "
+               "Solid lines: use case 1A; dotted: 1B; grey dash-dot: ruled out.", max_h=118)
     if pdf.get_y() > pdf.h - pdf.b_margin - 120:
         pdf.add_page()
     pdf.heading("Breakdown by line item", level=2)

@@ -123,8 +123,11 @@ def inputs_section(pdf: ReportPDF, ctx: ReportContext) -> None:
         ("Cloud provider", PROVIDER_NAMES[c.cloud_provider]),
     ]
     rows += [(f"Price override: {key}", f"{value:,.4g}") for key, value in sorted(a.prices.items())]
+    rows.insert(10, ("Data classes policy allows in the cloud", ", ".join(c.cloud_allowed_classes) or "none"))
     pdf.heading("The assessment", level=2)
     pdf.grid(("Input", "Value"), rows, (32, 68))
+    for warning in ctx.decision.warnings:
+        pdf.bullet(f"Check this input: {warning}", size=9)
     pdf.heading("Assumptions and their sources", level=2)
     assumptions = [
         (x.description, f"{x.value:g} {x.unit}", x.source + (" (estimate)" if x.estimate else ""), x.as_of.isoformat())
@@ -214,12 +217,16 @@ def trade_off_figure(ctx: ReportContext) -> go.Figure:
 
 
 def score_figure(ctx: ReportContext) -> go.Figure:
-    """Every option's score, as the app shows it: governance minus penalties."""
-    keys = [o.key for o in ctx.decision.options]
-    scores = [o.score for o in ctx.decision.options]
+    """Every option's score, as the app shows it: weighted ratings minus penalties; ruled-out options hatched."""
+    options = ctx.decision.options
+    keys = [o.key for o in options]
+    scores = [o.score for o in options]
     colours = ["#1168BD" if k == ctx.chosen_key else "#A0AEC0" for k in keys]
-    fig = go.Figure(go.Bar(x=[option_label(k) for k in keys], y=scores,
-                           marker_color=colours, text=[f"{s:.0f}" for s in scores], textposition="outside"))
+    labels = [option_label(o.key) + ("" if o.feasible else "<br>✕ ruled out") for o in options]
+    fig = go.Figure(go.Bar(x=labels, y=scores,
+                           marker=dict(color=colours, pattern=dict(shape=["" if o.feasible else "x" for o in options],
+                                                                   fgcolor="#ffffff", size=7)),
+                           text=[f"{s:.0f}" for s in scores], textposition="outside"))
     fig.update_layout(
         template=TEMPLATE, font={"family": "DejaVu Sans", "size": 12},
         margin={"l": 50, "r": 20, "t": 30, "b": 110}, yaxis={"title": "Weighted score (0-100)", "range": [0, 105]},
@@ -232,12 +239,13 @@ def trade_offs_section(pdf: ReportPDF, ctx: ReportContext) -> None:
     chosen = ctx.trade_offs[ctx.chosen_key]
     pdf.heading("Governance and privacy trade-offs")
     pdf.para(f"Ratings from {ctx.catalog.scale.min} (weak) to {ctx.catalog.scale.max} (strong) for the customer, "
-             f"weighted by importance. Score of the chosen option: {ctx.option.score:.0f} out of 100 (governance "
-             f"{ctx.option.governance_score:.1f} − penalties {ctx.option.penalty:g}).")
+             f"weighted by importance. Score of the chosen option: {ctx.option.breakdown}. Ratings marked "
+             "(computed) come from this assessment's cost model; the others are the seed's judgements.")
     every_estimate = all(r.estimate for r in chosen.rows)
     pdf.grid(("Criterion", "Weight", "Rating", "Rationale"),
-             [(r.name + (" (estimate)" if r.estimate and not every_estimate else ""), f"{r.weight:g}",
-               str(r.rating), r.rationale) for r in chosen.rows], (22, 9, 9, 60))
+             [(r.name + (" (computed)" if r.computed else "") + (" (estimate)" if r.estimate and not every_estimate
+                                                                  else ""),
+               f"{r.weight:g}", r.shown, r.rationale) for r in chosen.rows], (22, 9, 9, 60))
     if every_estimate:
         pdf.para("Every rating is an estimate: an analyst's judgement drawn from the sources listed below.",
                  size=8, style="I", colour=MUTED)
@@ -246,7 +254,8 @@ def trade_offs_section(pdf: ReportPDF, ctx: ReportContext) -> None:
     pdf.heading("The chosen option against the other seven", level=2)
     pdf.figure(ctx.images["trade_off_chart"], "Bars: the chosen option's ratings. Grey diamonds: each of the "
                "other seven options.", max_h=95)
-    pdf.figure(ctx.images["score_chart"], "Weighted score of every option; the chosen one in blue.", max_h=80)
+    pdf.figure(ctx.images["score_chart"], "Score of every option (weighted ratings minus penalties, as in the app); "
+               "the chosen one in blue, ruled-out options hatched.", max_h=80)
     pdf.heading("Where the ratings come from", level=2)
     for source in sorted({r.source for r in chosen.rows}):
         pdf.bullet(source, size=7.5)

@@ -1,0 +1,127 @@
+"""The cost model's results: each option's cost month by month, and all eight with the sizing behind them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from explorer.engine.sizing import ServingSizing, TrainingSizing
+from explorer.model.errors import UnknownChoiceError
+from explorer.model.vocabulary import option_key, option_short, split_key
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+
+class OptionCost(_Result):
+    scenario: int
+    use_case: str
+    stages: dict[str, str]
+    total: float
+    monthly: np.ndarray  # (months,) cost per month
+    items: dict[str, np.ndarray]  # line item -> (months,)
+    line_items: dict[str, float]  # line item -> total over the horizon
+    per_million_tokens: float | None  # None when no tokens are generated
+    break_even_month: int | None  # first month from which it stays at or below the reference; None if never
+    cloud_serving_gpus: int
+    onprem_gpus: int  # GPUs the option runs on premises
+    onprem_gpus_new: int  # of which bought
+    feasible: bool = True  # False when a hard rule rules the option out (it is still costed, and marked)
+    # Over the horizon: GPU-hours rented in the cloud, GPU-hours of the on-premises GPUs (paid every hour),
+    # and of those the hours busy at the average demand; the operations staff the on-premises GPUs need.
+    gpu_hours_cloud: float = 0.0
+    gpu_hours_onprem: float = 0.0
+    gpu_hours_onprem_busy: float = 0.0
+    staff_fte: float = 0.0
+
+    @property
+    def key(self) -> str:
+        return option_key(self.scenario, self.use_case)
+
+    @property
+    def cumulative(self) -> np.ndarray:
+        return np.cumsum(self.monthly)
+
+
+class CostResult(_Result):
+    currency: str
+    horizon_months: int
+    provider: str
+    cloud_gpu: str
+    onprem_gpu: str
+    options: tuple[OptionCost, ...]
+    reference: str | None  # the cheapest feasible cloud option, which break-even is measured against
+    reference_note: str  # which option that is and why, or why there is none
+    training_cloud: TrainingSizing | None
+    training_local: TrainingSizing | None
+    serving_cloud: ServingSizing | None
+    serving_local: ServingSizing | None
+    prices: dict[str, float]  # every resolved price and factor
+    used: tuple[str, ...]  # the price keys this evaluation read
+    tokens_generated: float
+    notes: tuple[str, ...]
+
+    def option(self, scenario: int, use_case: str) -> OptionCost:
+        for o in self.options:
+            if o.scenario == scenario and o.use_case == use_case:
+                return o
+        raise UnknownChoiceError("option", option_key(scenario, use_case), [o.key for o in self.options])
+
+    def break_even_text(self, key: str) -> str:
+        """``month 17``, ``never``, ``reference``, or ``n/a`` when no cloud option is feasible (every view)."""
+        if self.reference is None:
+            return "n/a"
+        if key == self.reference:
+            return "reference"
+        month = self.option(*split_key(key)).break_even_month
+        return "never" if month is None else f"month {month}"
+
+    @property
+    def break_even_label(self) -> str:
+        if self.reference is None:
+            return "Break-even vs the cloud"
+        return f"Break-even vs {option_short(self.reference)} (cheapest feasible cloud)"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``python -m explorer cost --json`` (more keys than the contract names)."""
+        return {
+            "currency": self.currency,
+            "horizon_months": self.horizon_months,
+            "provider": self.provider,
+            "cloud_gpu": self.cloud_gpu,
+            "onprem_gpu": self.onprem_gpu,
+            "reference": self.reference,
+            "reference_note": self.reference_note,
+            "tokens_generated": self.tokens_generated,
+            "options": [
+                {
+                    "scenario": o.scenario,
+                    "use_case": o.use_case,
+                    "stages": o.stages,
+                    "total": o.total,
+                    "monthly": [float(v) for v in o.monthly],
+                    "line_items": o.line_items,
+                    "per_million_tokens": o.per_million_tokens,
+                    "break_even_month": o.break_even_month,
+                    "cloud_serving_gpus": o.cloud_serving_gpus,
+                    "onprem_gpus": o.onprem_gpus,
+                    "onprem_gpus_new": o.onprem_gpus_new,
+                    "feasible": o.feasible,
+                    "gpu_hours_cloud": o.gpu_hours_cloud,
+                    "gpu_hours_onprem": o.gpu_hours_onprem,
+                    "gpu_hours_onprem_busy": o.gpu_hours_onprem_busy,
+                    "staff_fte": o.staff_fte,
+                }
+                for o in self.options
+            ],
+            "sizing": {
+                "training_cloud": self.training_cloud.model_dump() if self.training_cloud else None,
+                "training_local": self.training_local.model_dump() if self.training_local else None,
+                "serving_cloud": self.serving_cloud.model_dump() if self.serving_cloud else None,
+                "serving_local": self.serving_local.model_dump() if self.serving_local else None,
+            },
+            "notes": list(self.notes),
+        }

@@ -1,0 +1,168 @@
+"""Ratings the engine computes from its own numbers: cost profile, elasticity, operational burden (by hand)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from explorer.engine.decision import decide
+from explorer.engine.ratings import burden_rating, cost_profile_rating, elasticity_rating
+from explorer.model.loading import load_assessment, parse_assessment
+
+HOURS = 30.4375 * 24 * 36  # days per month (catalog) × 24 h × 36 months = 26,298 h
+
+
+def _rows(option):
+    return {r.criterion: r for r in option.trade_offs.rows}
+
+
+def test_the_mappings_by_hand():
+    # Cost profile: 5 − 4 · ln(total / cheapest) / ln 3, within 1..5.
+    assert cost_profile_rating(100.0, 100.0, 3.0) == 5
+    assert cost_profile_rating(200.0, 100.0, 3.0) == pytest.approx(5 - 4 * math.log(2) / math.log(3))  # 2.476
+    assert cost_profile_rating(300.0, 100.0, 3.0) == pytest.approx(1)
+    assert cost_profile_rating(900.0, 100.0, 3.0) == 1  # beyond 3×: the floor
+    assert cost_profile_rating(0.0, 0.0, 3.0) == 5  # both free
+    # Elasticity: 5 − 4 · the idle share of the paid GPU-hours.
+    assert elasticity_rating(0.0) == 5 and elasticity_rating(0.25) == 4 and elasticity_rating(1.0) == 1
+    # Burden: 5 − 4 · FTE / (FTE + 0.5): none 5, half an engineer 3, two engineers 5 − 4 · 2/2.5 = 1.8.
+    assert burden_rating(0.0, 0.5) == 5
+    assert burden_rating(0.5, 0.5) == 3
+    assert burden_rating(2.0, 0.5) == pytest.approx(1.8)
+
+
+@pytest.fixture(scope="module")
+def default(catalog):
+    return decide(catalog, parse_assessment({}, catalog=catalog))
+
+
+def test_elasticity_by_hand(default):
+    # 1-1A serves on one 4-GPU replica at 8.5296 requests/s (the sizing, tests/test_sizing.py), sized for the
+    # peak; the average demand is 50,000 / 86,400 = 0.5787 requests/s, so the GPUs are busy 6.785% of the time.
+    busy = (50_000 / 86_400) / 8.529608
+    assert busy == pytest.approx(0.06785, abs=1e-5)
+    onprem = 4 * HOURS  # 105,192 GPU-hours paid for on premises
+    # It trains in the cloud: 793.21 GPU-hours per LoRA run (tests/test_cost.py), retrained every 3 months: 12 runs.
+    cloud = 793.209 * 12  # 9,518.5
+    idle = (onprem - onprem * busy) / (onprem + cloud)
+    assert idle == pytest.approx(0.8548, abs=1e-4)
+    row = _rows(default.option(1, "1A"))["elasticity"]
+    assert row.computed and row.rating == round(5 - 4 * idle, 1) == 1.6
+    assert "busy 6.8% of the time" in row.rationale and "85.5% of the 114,711 GPU-hours" in row.rationale
+    # 3-1A also trains on premises on 8 GPUs for 99.15 h per run: 12 GPUs paid every hour, busy for the
+    # serving share and the 12 runs.
+    onprem3 = 12 * HOURS  # 315,576
+    busy3 = 4 * HOURS * busy + 8 * 99.1511 * 12  # 7,136.9 + 9,518.5 = 16,655.4
+    idle3 = (onprem3 - busy3) / onprem3
+    assert _rows(default.option(3, "1A"))["elasticity"].rating == round(5 - 4 * idle3, 1) == 1.2
+    # 2-1B rents every GPU-hour: nothing idle on premises.
+    row = _rows(default.option(2, "1B"))["elasticity"]
+    assert row.rating == 5 and "rented in the cloud" in row.rationale
+
+
+def test_cost_profile_by_hand(default):
+    # Totals (each checked by hand in tests/test_cost.py): 1-1A $605,893 is the cheapest feasible option.
+    totals = {o.key: o.total for o in default.cost.options}
+    assert min(totals, key=totals.get) == "1-1A"
+    cheapest = totals["1-1A"]
+    # 3-1A: $1,020,174 / $605,893 = 1.6838; 5 − 4 · ln(1.6838) / ln 3 = 5 − 4 · 0.52106 / 1.09861 = 3.103.
+    ratio = totals["3-1A"] / cheapest
+    assert ratio == pytest.approx(1.6838, abs=1e-4)
+    row = _rows(default.option(3, "1A"))["cost_profile"]
+    assert row.rating == round(5 - 4 * math.log(ratio) / math.log(3), 1) == 3.1
+    assert row.rationale == ("$1.02M over 36 months ($62.07 per million tokens), 1.68× the cheapest option, "
+                             "S1 · 1A at $606k.")
+    # 2-1B: $789,338 / $605,893 = 1.3028 → 5 − 4 · 0.26449 / 1.09861 = 4.04.
+    assert _rows(default.option(2, "1B"))["cost_profile"].rating == 4.0
+    assert _rows(default.option(1, "1A"))["cost_profile"].rating == 5
+
+
+def test_burden_by_hand(default):
+    # 4 or 12 on-premises GPUs at 64 GPUs per FTE are under the 0.5 FTE minimum: 0.5 FTE → 5 − 4 · 0.5/1 = 3.
+    for key in ("1-1A", "3-1A"):
+        o = default.option(int(key[0]), key[2:])
+        assert default.option_cost(key).staff_fte == 0.5
+        assert _rows(o)["operational_burden"].rating == 3
+    assert _rows(default.option(2, "1B"))["operational_burden"].rating == 5
+    # 640 GPUs: 640 / 64 = 10 FTE → 5 − 4 · 10 / 10.5 = 1.19.
+    assert burden_rating(640 / 64, 0.5) == pytest.approx(5 - 40 / 10.5)
+
+
+def test_default_recommendation_by_hand(default):
+    # 3-1A: seed ratings privacy..cloud services with the computed three: 5,5,5,5,5, 1.2, 1, 3.1, 5, 1, 3 = 39.3
+    # over 11 criteria: 100 · (39.3/11 − 1)/4 = 64.32, minus 8 points of GPU procurement (16 weeks × 0.5) = 56.32.
+    best = default.option(3, "1A")
+    assert best.score == pytest.approx(100 * (39.3 / 11 - 1) / 4 - 8)
+    # 4-1A: 3,3,2,3,2, 5, 4, 4.0, 3, 3, 5 = 37: 59.09, minus 4 for GDPR (a DPA for the cloud processor) = 55.09.
+    runner = default.option(4, "1A")
+    assert runner.score == pytest.approx(100 * (37 / 11 - 1) / 4 - 4)
+    rec = default.recommended
+    assert (rec.key, rec.runner_up) == ("3-1A", "4-1A")
+    assert rec.reasons[0] == ("Highest score among the 8 feasible options: 56/100, ahead of scenario 4 with use "
+                              "case 1A at 55/100.")
+    # $1,020,174 / $797,235 = 1.2796: 28.0% more.
+    assert rec.reasons[1] == ("It costs $1.02M over 36 months, 28.0% more than scenario 4 with use case 1A "
+                              "($797k).")
+
+
+def test_traffic_moves_the_score_where_the_cost_ranking_moves(catalog):
+    """The same assessment at 1,000 and at 10,000,000 requests per day."""
+    def at(rpd):
+        return decide(catalog, parse_assessment({"workload": {"requests_per_day": rpd}}, catalog=catalog))
+
+    low, high = at(1_000), at(10_000_000)
+    def ranking(d):
+        return [k for _, k in sorted((o.total, o.key) for o in d.cost.options)]
+
+    assert ranking(low) != ranking(high)
+    for key in ("1-1A", "2-1B", "3-1A", "4-1A"):
+        s, u = int(key[0]), key[2:]
+        assert low.option(s, u).score != high.option(s, u).score, key
+    # At 10M/day the all-cloud option costs a multiple of the on-premises one, and its cost rating says so.
+    ratio = high.option_cost("2-1B").total / high.option_cost("3-1A").total
+    assert ratio > 2
+    assert _rows(high.option(2, "1B"))["cost_profile"].rating < _rows(low.option(2, "1B"))["cost_profile"].rating
+    # (The recommendation itself stays 3-1A: at 1,000/day the cloud still rents a whole replica around the
+    # clock, so cost does not separate the options enough to outweigh privacy, sovereignty and control.)
+
+
+def test_same_placement_same_cost_same_score(catalog):
+    """With an open model, 1-1B places every stage as 1-1A: it is rated as 1-1A, not with 1B's proprietary
+    model in mind, so the two score alike (and the tie goes to 1-1A)."""
+    for preset in ("regulated-bank", "cloud-first-retailer", "air-gapped-plant", "hipaa-hospital"):
+        d = decide(catalog, load_assessment(f"preset:{preset}", catalog))
+        for o in d.options:
+            for other in d.options:
+                if {s: p.location for s, p in o.stages.items()} == {s: p.location for s, p in other.stages.items()}:
+                    assert o.score == other.score, (preset, o.key, other.key)
+                    assert d.option_cost(o.key).total == d.option_cost(other.key).total
+    d = decide(catalog, parse_assessment({}, catalog=catalog))
+    assert d.option(1, "1B").rated_as == "1-1A"
+    # A proprietary model is rated with 1B's ratings: 4-1A then scores as 4-1B.
+    d = decide(catalog, parse_assessment({"constraints": {"model_licence": "proprietary"}}, catalog=catalog))
+    assert d.option(4, "1A").rated_as == "4-1B"
+
+
+def test_a_cost_the_model_cannot_price_keeps_the_seed_ratings(catalog):
+    a = parse_assessment({"constraints": {"cloud_provider": "ibm"}, "costing": {"gpu": "l4"}}, catalog=catalog)
+    d = decide(catalog, a)
+    if d.cost is None:
+        rows = _rows(d.option(3, "1A"))
+        assert not rows["cost_profile"].computed and rows["cost_profile"].rating == 1
+    else:  # the catalog prices this pair: the ratings are computed
+        assert _rows(d.option(3, "1A"))["cost_profile"].computed
+
+
+@settings(max_examples=40, deadline=None)
+@given(rpd=st.floats(0, 1e8), peak=st.floats(1, 20), months=st.integers(1, 120))
+def test_computed_ratings_stay_on_the_scale(catalog, rpd, peak, months):
+    a = parse_assessment({"horizon_months": months, "workload": {"requests_per_day": rpd, "peak_factor": peak}},
+                         catalog=catalog)
+    d = decide(catalog, a)
+    for o in d.options:
+        for r in o.trade_offs.rows:
+            assert 1 <= r.rating <= 5 and r.rationale
+        assert 0 <= o.score <= 100
