@@ -14,7 +14,7 @@ from explorer.render.graphviz import BANNER_RED
 
 TEXT = "RULED OUT"
 _ANGLE = 28  # degrees, anticlockwise
-_OPACITY = {"png": 0.24, "svg": 0.2, "pdf": 0.14}  # PDF viewers blend a shade darker
+_OPACITY = {"png": 0.24, "svg": 0.14, "pdf": 0.14}  # PDF viewers blend a shade darker
 _BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 

@@ -229,7 +229,7 @@ def score_figure(ctx: ReportContext) -> go.Figure:
                            text=[f"{s:.0f}" for s in scores], textposition="outside"))
     fig.update_layout(
         template=TEMPLATE, font={"family": "DejaVu Sans", "size": 12},
-        margin={"l": 50, "r": 20, "t": 30, "b": 110}, yaxis={"title": "Weighted score (0-100)", "range": [0, 105]},
+        margin={"l": 50, "r": 20, "t": 30, "b": 110}, yaxis={"title": "Score (0-100)", "range": [0, 105]},
         xaxis={"tickangle": -30}, showlegend=False,
     )
     return fig
