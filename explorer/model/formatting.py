@@ -8,9 +8,11 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def money(value: float | None) -> str:
-    """A total as a headline shows it: ``$1.23M``, ``$45k``, ``$812.50``; ``n/a`` for no value."""
+    """A total as a headline shows it: ``$1.28B``, ``$1.23M``, ``$45k``, ``$812.50``; ``n/a`` for no value."""
     if value is None:
         return "n/a"
+    if abs(value) >= 1e9:
+        return f"${value / 1e9:,.2f}B"
     if abs(value) >= 1e6:
         return f"${value / 1e6:,.2f}M"
     if abs(value) >= 1e4:

@@ -194,6 +194,14 @@ def per_million_chart(result: CostResult) -> go.Figure:
     return _layout(fig, title, height=340)
 
 
+def tornado_rows(sens: Sensitivity, top: int = 12) -> list:
+    """The rows the tornado draws, bottom to top: up to three regime changes (always shown, below), then the
+    largest plain swings, the largest at the top."""
+    changed = [r for r in sens.rows if r.regime_change][:3]
+    plain = [r for r in sens.rows if not r.regime_change][: max(top - len(changed), 0)]
+    return (plain + changed)[::-1]
+
+
 def tornado_chart(sens: Sensitivity, top: int = 12) -> go.Figure:
     """The inputs that move the chosen option's total most, ±pct% each, largest at the top.
 
@@ -201,7 +209,7 @@ def tornado_chart(sens: Sensitivity, top: int = 12) -> go.Figure:
     is listed below the plain swings with what happened; a bar past the plain swings' scale is cut there and
     labelled with its real total, so one such step never hides every other bar.
     """
-    rows = list(sens.rows[:top])[::-1]
+    rows = tornado_rows(sens, top)
     base = sens.base_total
     plain = [r for r in rows if not r.regime_change]
     reach = max([abs(t - base) for r in plain for t in (r.low_total, r.high_total)], default=0.0)
@@ -225,7 +233,7 @@ def tornado_chart(sens: Sensitivity, top: int = 12) -> go.Figure:
             y=labels, x=[clipped(t) for t in totals], base=base, orientation="h", name=f"input {sign}{sens.pct:g}%",
             marker=dict(color=colour, pattern=dict(shape=["/" if n else "" for n in notes])),
             text=[f"{money(t)} (off scale)" if c else "" for t, c in zip(totals, cut, strict=True)],
-            textposition="inside", insidetextanchor="middle",
+            textposition="inside", insidetextanchor="middle", textfont=dict(color="#111", size=12),
             customdata=[[t, n or "a plain swing"] for t, n in zip(totals, notes, strict=True)],
             hovertemplate="%{y}: %{customdata[0]:$,.0f}<br>%{customdata[1]}<extra>" + sign + "</extra>"))
     fig.add_vline(x=base, line=dict(color="#000", width=1))
@@ -235,14 +243,15 @@ def tornado_chart(sens: Sensitivity, top: int = 12) -> go.Figure:
     notes = [f"⚠ {r.label}: " + "; ".join(f"{w} {n}" for w, n in (("at −", r.low_note), ("at +", r.high_note)) if n)
              for r in changed]
     notes = [n.replace("at −", f"at −{sens.pct:g}%,").replace("at +", f"at +{sens.pct:g}%,") for n in notes]
-    height = max(320, 110 + 30 * len(rows) + 34 * len(notes))
+    text = "<br>".join(_wrap(html.escape(n), 96) for n in notes)
+    lines = text.count("<br>") + 1 if notes else 0
+    height = max(320, 110 + 30 * len(rows) + 16 * lines)
     fig = _layout(fig, f"What moves the total most (each input ±{sens.pct:g}%)", height=height)
     if notes:
-        fig.add_annotation(text="<br>".join(_wrap(html.escape(n), 110) for n in notes), xref="paper", yref="paper", x=0,
-                           y=0, yshift=-40, xanchor="left", yanchor="top", showarrow=False, align="left",
-                           font=dict(size=11))
+        fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, yshift=-45, xanchor="left",
+                           yanchor="top", showarrow=False, align="left", font=dict(size=11))
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1.0, xanchor="right"),
-                      margin=dict(t=80, b=40 + 34 * len(notes)))
+                      margin=dict(t=80, b=50 + 16 * lines))
     return fig
 
 

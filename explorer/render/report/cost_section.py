@@ -10,7 +10,7 @@ from explorer.engine.cost import LINE_ITEMS
 from explorer.engine.uncertainty import band_note
 from explorer.model.formatting import count, quantity, scientific, usd
 from explorer.model.vocabulary import METHOD_NAMES, PROVIDER_NAMES, option_key, option_short
-from explorer.render.charts import breakdown_chart, cumulative_chart, tornado_chart
+from explorer.render.charts import breakdown_chart, cumulative_chart, tornado_chart, tornado_rows
 from explorer.render.kaleido_export import figure_to_image
 from explorer.render.report.context import ReportContext
 from explorer.render.report.pdf import MUTED, ReportPDF, _shorten
@@ -52,7 +52,7 @@ def cost_images(ctx: ReportContext) -> dict[str, bytes]:
     if sens.rows:
         top = 10
         fig = tornado_chart(sens, top=top)
-        labels = [_wrap(r.label, 34) for r in sens.rows[:top]][::-1]  # the builder's order: largest at the top
+        labels = [_wrap(r.label, 34) + (" ⚠" if r.regime_change else "") for r in tornado_rows(sens, top)]
         for trace in fig.data:
             trace.y = labels
         images["cost_tornado"] = _chart(fig, 130 + 40 * min(top, len(sens.rows)))
