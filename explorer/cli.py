@@ -86,7 +86,9 @@ def cmd_place(args: argparse.Namespace) -> int:
                 "flows": [
                     {"id": f.id, "what": f.what, "source": f.source, "target": f.target, "direction": f.direction,
                      "bytes_per_event": f.bytes_per_event, "events_per_month": f.events_per_month,
-                     "bytes_per_month": f.bytes_per_month, "cadence": f.cadence}
+                     "bytes_per_month": f.bytes_per_month, "cadence": f.cadence,
+                     "transfer_hours": f.transfer_hours, "period_hours": f.period_hours,
+                     "fits_cadence": f.fits_cadence}
                     for f in o.flows
                 ],
                 "feasible": o.feasible,

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer import ExplorerError
+from explorer.model.formatting import duration
 from explorer.model.vocabulary import option_label, split_key
 from explorer.render import MEDIA_TYPES, render_view
 from explorer.render.markdown import literal
@@ -47,9 +48,15 @@ with col_tables:
                            for p in option.stages.values()]).set_index("Stage"))
     st.markdown("**Data crossing the boundary**")
     if option.flows:
+        gbps = assessment.constraints.uplink_gbps
         st.table(pd.DataFrame([{"What": f.what, "Direction": f.direction.replace("_", " "),
-                                "Volume": f.label.split(": ", 1)[1], "GB per month": f"{f.bytes_per_month / 1e9:,.2f}"}
+                                "Volume": f.label.split(": ", 1)[1], "GB per month": f"{f.bytes_per_month / 1e9:,.2f}",
+                                f"Transfer at {gbps:g} Gbit/s": duration(f.transfer_hours)
+                                + ("" if f.fits_cadence else " ⚠")}
                                for f in option.flows]).set_index("What"))
+        for f in option.flows:
+            if not f.fits_cadence:
+                st.warning(f.transfer_warning(gbps), icon=":material/schedule:")
     else:
         st.caption("Nothing crosses the premises/cloud boundary in this option.")
 

@@ -274,3 +274,24 @@ def test_training_is_finite_and_non_negative(model, gpu, method, tokens, epochs,
     for name, value in t.model_dump().items():
         if isinstance(value, int | float) and not isinstance(value, bool):
             assert math.isfinite(value) and value >= 0, name
+
+
+def test_qlora_of_a_70b_model_fits_one_48gb_gpu(catalog):
+    """Dettmers et al. 2023: "finetune a 65B parameter model on a single 48GB GPU". Llama 3.1 70B on an L40S."""
+    from explorer.engine.prices import default_factors
+
+    model, gpu = catalog.model("llama-3.1-70b"), catalog.gpu("l40s")
+    t = size_training(model, gpu, "qlora", 1e8, 1, default_factors(catalog))
+    assert t.gpus == t.gpus_for_memory == 1
+    # Usable: 48 GB × 0.90 = 43.2 GB. Resident: the 4-bit base and adapters (39.82 GB, the engine's state), one
+    # layer dequantised to bf16 (70.6e9 / 80 layers × 2 bytes = 1.765 GB), and checkpointed activations of
+    # 8,192 hidden × (2 × 80 layers + 34) = 1,589,248 bytes per token. 1,024 tokens would need
+    # 39.82 + 1.765 + 1.627 = 43.21 GB > 43.2, so the micro-batch halves to 512: 39.82 + 1.765 + 0.814 = 42.40 GB.
+    per_token = 8192 * (2 * 80 + 34)
+    layer = model.params / 80 * 2
+    assert t.microbatch_tokens == 512
+    assert t.memory_gb_per_gpu == pytest.approx((t.state_gb * 1e9 + layer + 512 * per_token) / 1e9)
+    assert t.memory_gb_per_gpu <= 48 * 0.9
+    assert any("QLoRA on one GPU" in n for n in t.notes)
+    # LoRA keeps bf16 weights (141 GB): it still needs several GPUs.
+    assert size_training(model, gpu, "lora", 1e8, 1, default_factors(catalog)).gpus >= 4

@@ -12,7 +12,7 @@ from explorer.engine.rules import evaluate
 from explorer.model.assessment import DEFAULT, Assessment
 from explorer.model.cache import ContentCache
 from explorer.model.catalog import Catalog
-from explorer.model.formatting import format_bytes
+from explorer.model.formatting import duration, format_bytes
 from explorer.model.rule_schema import Violation
 from explorer.model.vocabulary import LOCATION_LABELS, PLACE_PHRASES, SCENARIO_IDS, STAGES, USE_CASE_IDS, option_key
 
@@ -45,14 +45,31 @@ class Flow(_Model):
     bytes_per_event: float
     events_per_month: float
     cadence: str
+    transfer_hours: float = 0.0  # one event over the premises' uplink, at its usable share of the line rate
+    period_hours: float | None = None  # the time between two events; None for a one-off move
 
     @property
     def bytes_per_month(self) -> float:
         return self.bytes_per_event * self.events_per_month
 
     @property
+    def fits_cadence(self) -> bool:
+        """False when one event takes longer to move than the time until the next one."""
+        return self.period_hours is None or self.transfer_hours <= self.period_hours
+
+    @property
     def label(self) -> str:
         return f"{self.what}: {format_bytes(self.bytes_per_event)} {self.cadence}"
+
+    def transfer_warning(self, gbps: float) -> str:
+        """One sentence when the flow cannot finish before the next one starts, else empty."""
+        if self.fits_cadence:
+            return ""
+        assert self.period_hours is not None
+        size = format_bytes(self.bytes_per_event)
+        return (f"{self.what} ({size} {self.cadence}) take {duration(self.transfer_hours)} "
+                f"over the {gbps:g} Gbit/s uplink, longer than the {duration(self.period_hours)} until the next: "
+                "a faster link, a smaller payload, or shipping the data some other way is needed.")
 
 
 class Placement(_Model):
@@ -172,11 +189,17 @@ def _flows(catalog: Catalog, a: Assessment, stages: Mapping[str, StagePlacement]
     retrain = f"every {w.retrain_every_months} months" if w.retrain_every_months else "once"
     flows: list[Flow] = []
 
+    # Gbit/s × usable share → bytes per hour over the customer's link to the cloud.
+    bytes_per_hour = a.constraints.uplink_gbps * 1e9 * catalog.assumption("link_efficiency") / 8 * 3600
+    hours_per_month = days * 24
+
     def add(fid: str, what: str, src: str, dst: str, direction: str, size: float, per_month: float, cadence: str):
         flows.append(
             Flow(
                 id=fid, what=what, source=src, target=dst, direction=direction,  # type: ignore[arg-type]
                 bytes_per_event=size, events_per_month=per_month, cadence=cadence,
+                transfer_hours=size / bytes_per_hour,
+                period_hours=hours_per_month / per_month if per_month > 0 else None,
             )
         )
 

@@ -124,6 +124,20 @@ def training_state_bytes(model: ModelSpec, method: str, factors: Mapping[str, fl
     return 0.0
 
 
+def _qlora_single_gpu(model: ModelSpec, state: float, usable: float, per_token: float,
+                      factors: Mapping[str, float]) -> int | None:
+    """The largest micro-batch (tokens, halved from the default down to 256) with which a QLoRA run fits one GPU:
+    the 4-bit base and adapters, one layer's bf16 dequantisation buffer, and checkpointed activations; None when
+    even the smallest does not fit."""
+    layer = model.params / model.layers * BYTES_PER_PARAM["bf16"]
+    microbatch = int(factor(factors, "training_microbatch_tokens"))
+    while microbatch >= MIN_MICROBATCH_TOKENS:
+        if state + layer + microbatch * per_token <= usable:
+            return microbatch
+        microbatch //= 2
+    return None
+
+
 def _round_gpus(count: int) -> int:
     """Whole nodes: 1, 2, 4 or 8 GPUs, then multiples of 8."""
     if count <= 1:
@@ -181,9 +195,18 @@ def size_training(
             f"Model {model.id} cannot be trained on {gpu.name}: one layer's weights and activations need "
             f"{fixed / 1e9:.1f} GB, more than the {usable / 1e9:.1f} GB usable on one GPU; choose a larger GPU."
         )
-    if microbatch < factor(factors, "training_microbatch_tokens"):
+    single = _qlora_single_gpu(model, state, usable, per_token, factors) if method == "qlora" else None
+    if single is not None:
+        # QLoRA's recipe (Dettmers et al. 2023, §2-3): the 4-bit base stays resident, one layer at a time is
+        # dequantised to bf16, gradients are checkpointed and the optimizer pages to CPU memory at spikes, with a
+        # small micro-batch: "a 65B parameter model on a single 48GB GPU".
+        microbatch = single
+        fixed = model.params / model.layers * BYTES_PER_PARAM["bf16"] + microbatch * per_token
+        notes.append(f"QLoRA on one GPU: 4-bit base, one layer dequantised at a time, gradient checkpointing and a "
+                     f"{microbatch}-token micro-batch (Dettmers et al. 2023).")
+    elif microbatch < factor(factors, "training_microbatch_tokens"):
         notes.append(f"Micro-batch reduced to {microbatch} tokens per GPU so that activations fit.")
-    gpus_for_memory = max(1, math.ceil(state / (usable - fixed)))
+    gpus_for_memory = 1 if single is not None else max(1, math.ceil(state / (usable - fixed)))
     if gpus_for_memory > MAX_TRAINING_GPUS:
         raise SizingError(
             f"Model {model.id} needs {gpus_for_memory:,} × {gpu.name} to hold its training state, more than "
@@ -204,7 +227,9 @@ def size_training(
     return TrainingSizing(
         model=model.id, gpu=gpu.id, method=method, tokens=tokens, flops=flops, flops_factor=flops_factor, mfu=mfu,
         gpu_hours=gpu_hours, gpus=count, gpus_for_memory=gpus_for_memory, gpus_for_time=gpus_for_time,
-        wall_clock_hours=gpu_hours / count, memory_gb_per_gpu=(state / count + fixed) / 1e9,
+        # QLoRA's single-GPU recipe replicates the 4-bit base on every GPU (data parallel); the rest shard it.
+        wall_clock_hours=gpu_hours / count,
+        memory_gb_per_gpu=((state if single is not None else state / count) + fixed) / 1e9,
         state_gb=state / 1e9, activations_gb_per_gpu=microbatch * per_token / 1e9, microbatch_tokens=microbatch,
         notes=tuple(notes),
     )

@@ -93,6 +93,7 @@ class Constraints(_Strict):
     owned_gpus: OwnedGpus = OwnedGpus()
     procurement_weeks: Annotated[float, Field(ge=0, le=260)] = 16
     cloud_rtt_ms: Annotated[float, Field(ge=0, le=10_000)] = 30
+    uplink_gbps: Annotated[float, Field(ge=0.001, le=10_000)] = 10  # the premises' link to the cloud, Gbit/s
     cloud_provider: Literal[CLOUD_PROVIDERS] = "aws"  # type: ignore[valid-type]
     # What the team can run itself today; the default assumes every skill, so no skill penalty applies.
     skills: tuple[Skill, ...] = SKILLS

@@ -61,6 +61,17 @@ def quantity(value: float, unit: str = "") -> str:
     return f"{number} {unit}".strip()
 
 
+def duration(hours: float) -> str:
+    """A transfer time: ``under a minute``, ``12 min``, ``3.4 h``, ``2.1 days``."""
+    if hours < 1 / 60:
+        return "under a minute"
+    if hours < 1:
+        return f"{hours * 60:.0f} min"
+    if hours < 48:
+        return f"{hours:.1f} h"
+    return f"{hours / 24:,.1f} days"
+
+
 def count(value: float) -> str:
     """A large count in words (``4.0 billion``), or with thousands separators."""
     for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):

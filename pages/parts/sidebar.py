@@ -73,6 +73,9 @@ def sidebar(cat: Catalog) -> None:
         st.toggle("Air-gapped site", key="air_gapped")
         st.selectbox("Model licence", ["open", "proprietary"], key="model_licence", format_func=str.capitalize)
         st.number_input("Cloud round trip (ms)", **bounds("constraints.cloud_rtt_ms"), step=5.0, key="cloud_rtt_ms")
+        st.number_input("Uplink to the cloud (Gbit/s)", **bounds("constraints.uplink_gbps"), step=1.0,
+                        key="uplink_gbps", help="The premises' link to the cloud: how long the dataset, the weights "
+                        "and the daily data take to cross it.")
         st.number_input("Time-to-first-token target (ms)", **bounds("workload.ttft_target_ms"), step=50.0,
                         key="ttft_target_ms")
         st.toggle("Data is anonymised", key="anonymised_data",

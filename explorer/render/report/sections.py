@@ -7,7 +7,7 @@ import datetime as dt
 import plotly.graph_objects as go
 from fpdf import FPDF
 
-from explorer.model.formatting import count, format_bytes
+from explorer.model.formatting import count, duration, format_bytes
 from explorer.model.vocabulary import LOCATION_LABELS, METHOD_NAMES, PROVIDER_NAMES, STAGES, option_label
 from explorer.render.charts import TEMPLATE
 from explorer.render.diagrams import VIEW_TITLES
@@ -162,12 +162,17 @@ def placement_section(pdf: ReportPDF, ctx: ReportContext) -> None:
     pdf.heading("Data crossing the premises/cloud boundary", level=2)
     if o.flows:
         direction = {"to_cloud": "to the cloud", "to_premises": "to the premises", "both": "both ways"}
+        gbps = ctx.assessment.constraints.uplink_gbps
         pdf.grid(
-            ("What", "From → to", "Direction", "Each time", "How often", "Per month"),
+            ("What", "From → to", "Direction", "Each time", "How often", "Per month", f"At {gbps:g} Gbit/s"),
             [(f.what, f"{f.source} → {f.target}", direction[f.direction], format_bytes(f.bytes_per_event),
-              f.cadence, format_bytes(f.bytes_per_month)) for f in o.flows],
-            (26, 20, 14, 12, 16, 12),
+              f.cadence, format_bytes(f.bytes_per_month),
+              duration(f.transfer_hours) + ("" if f.fits_cadence else " (!)")) for f in o.flows],
+            (22, 18, 13, 11, 14, 10, 12),
         )
+        for f in o.flows:
+            if not f.fits_cadence:
+                pdf.bullet(f.transfer_warning(gbps), size=9)
     else:
         pdf.para("Nothing crosses the boundary in this option: every stage and the data stay in one place.")
     pdf.heading("All eight options", level=2)
