@@ -15,9 +15,11 @@ from explorer.engine.decision import decide
 from explorer.engine.prices import default_factors
 from explorer.engine.scoring import no_option_message
 from explorer.engine.sizing import size_serving, size_training
-from explorer.model.catalog import load_catalog
+from explorer.model.assessment import Assessment
+from explorer.model.catalog import Catalog, load_catalog
 from explorer.model.errors import ExplorerError, ExportError, SizingError, UnknownChoiceError
 from explorer.model.loading import load_assessment
+from explorer.model.price_book import PriceBookError, parse_price_book
 from explorer.model.vocabulary import METHODS, PRECISIONS, STAGES
 from explorer.render.diagrams import FORMATS, VIEWS, check_view_format, render_view
 from explorer.render.report import build_report
@@ -72,7 +74,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 def cmd_place(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.data)
-    assessment = load_assessment(args.assessment, catalog)
+    assessment = _with_price_book(args, catalog, load_assessment(args.assessment, catalog))
     result = decide(catalog, assessment)
     thresholds = result.thresholds()
     data = {
@@ -181,7 +183,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     check_writable(out)  # fail before the (slow) drawing, not after it
     catalog = load_catalog(args.data)
-    assessment = load_assessment(args.assessment, catalog)
+    assessment = _with_price_book(args, catalog, load_assessment(args.assessment, catalog))
     decision = decide(catalog, assessment)
     if args.view == "report":
         payload = build_report(decision)
@@ -246,7 +248,7 @@ def cmd_size_serving(args: argparse.Namespace) -> int:
 
 def cmd_cost(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.data)
-    assessment = load_assessment(args.assessment, catalog)
+    assessment = _with_price_book(args, catalog, load_assessment(args.assessment, catalog))
     if args.samples < 1 or args.samples > 100_000:
         raise SizingError(f"--samples must be between 1 and 100000 (got {args.samples}).")
     decision = decide(catalog, assessment)
@@ -288,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("place", help="place every scenario and use case for an assessment")
     p.add_argument("assessment", help="a YAML/JSON file or preset:<id>")
+    p.add_argument("--prices", metavar="PRICEBOOK", help="a YAML or CSV price book (your negotiated prices)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_place)
 
@@ -322,12 +325,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("cost", help="month-by-month cost of all eight options for an assessment")
     p.add_argument("assessment", help="a YAML/JSON file or preset:<id>")
+    p.add_argument("--prices", metavar="PRICEBOOK", help="a YAML or CSV price book (your negotiated prices)")
     p.add_argument("--samples", type=int, default=2000, help="uncertainty samples (default 2000)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_cost)
 
     p = sub.add_parser("export", help="export one diagram view, or the whole report")
     p.add_argument("assessment", help="a YAML/JSON file or preset:<id>")
+    p.add_argument("--prices", metavar="PRICEBOOK", help="a YAML or CSV price book (your negotiated prices)")
     p.add_argument("--view", required=True, help=f"one of {', '.join(EXPORT_VIEWS)}")
     p.add_argument("--format", required=True,
                    help=f"one of {', '.join(FORMATS)} (mermaid: flowchart, c4-context, sequence; report: pdf)")
@@ -335,6 +340,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overlay", action="store_true", help="show data classification and residency on the diagram")
     p.set_defaults(func=cmd_export)
     return parser
+
+
+def _with_price_book(args: argparse.Namespace, catalog: Catalog, assessment: Assessment) -> Assessment:
+    """The assessment priced with ``--prices FILE``: the book's rows over the catalog, the assessment's own
+    overrides over the book. Any bad row stops the command, one line per row."""
+    path = getattr(args, "prices", None)
+    if not path:
+        return assessment
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PriceBookError(f"Price book '{path}' cannot be read: {exc.__class__.__name__}.") from None
+    book = parse_price_book(text, file.name, catalog)
+    if book.problems:
+        raise PriceBookError(book.message(file.name))
+    return assessment.model_copy(update={"prices": {**book.prices, **assessment.prices}})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

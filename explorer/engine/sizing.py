@@ -2,11 +2,11 @@
 
 Training FLOPs follow 6·N·D (Kaplan et al. 2020); LoRA skips the weight gradients of frozen
 weights, QLoRA adds dequantisation time. Memory follows ZeRO's 16 bytes per trained parameter
-(sharded across the GPUs, as FSDP/ZeRO-3 does) plus one micro-batch of activations with
-activation checkpointing (Korthikanti et al. 2022). Serving is a roofline: each decode step
-reads the weights and the batch's KV cache (bandwidth-bound) or does 2·N FLOPs per sequence
-(compute-bound), whichever takes longer; prefill is 2·N FLOPs per prompt token.
-Every efficiency factor is a named default in ``data/efficiency.yaml`` and can be overridden.
+(sharded, as FSDP/ZeRO-3 does) plus one checkpointed micro-batch (Korthikanti et al. 2022); QLoRA
+may fit one GPU (Dettmers et al. 2023). Serving is a roofline: each decode step
+reads the weights and KV cache or does 2·N FLOPs per sequence, whichever takes longer; prefill is
+2·N FLOPs per prompt token. Every efficiency factor is a named default in ``data/efficiency.yaml``, and
+can be overridden.
 """
 
 from __future__ import annotations
@@ -126,9 +126,8 @@ def training_state_bytes(model: ModelSpec, method: str, factors: Mapping[str, fl
 
 def _qlora_single_gpu(model: ModelSpec, state: float, usable: float, per_token: float,
                       factors: Mapping[str, float]) -> int | None:
-    """The largest micro-batch (tokens, halved from the default down to 256) with which a QLoRA run fits one GPU:
-    the 4-bit base and adapters, one layer's bf16 dequantisation buffer, and checkpointed activations; None when
-    even the smallest does not fit."""
+    """The largest micro-batch (halving down to 256 tokens) that fits a QLoRA run on one GPU: 4-bit base and
+    adapters, one layer's bf16 dequantisation buffer, checkpointed activations. None when none fits."""
     layer = model.params / model.layers * BYTES_PER_PARAM["bf16"]
     microbatch = int(factor(factors, "training_microbatch_tokens"))
     while microbatch >= MIN_MICROBATCH_TOKENS:
@@ -197,9 +196,7 @@ def size_training(
         )
     single = _qlora_single_gpu(model, state, usable, per_token, factors) if method == "qlora" else None
     if single is not None:
-        # QLoRA's recipe (Dettmers et al. 2023, §2-3): the 4-bit base stays resident, one layer at a time is
-        # dequantised to bf16, gradients are checkpointed and the optimizer pages to CPU memory at spikes, with a
-        # small micro-batch: "a 65B parameter model on a single 48GB GPU".
+        # QLoRA (Dettmers et al. 2023): "a 65B parameter model on a single 48GB GPU".
         microbatch = single
         fixed = model.params / model.layers * BYTES_PER_PARAM["bf16"] + microbatch * per_token
         notes.append(f"QLoRA on one GPU: 4-bit base, one layer dequantised at a time, gradient checkpointing and a "

@@ -62,9 +62,9 @@ def quantity(value: float, unit: str = "") -> str:
 
 
 def duration(hours: float) -> str:
-    """A transfer time: ``under a minute``, ``12 min``, ``3.4 h``, ``2.1 days``."""
+    """A transfer time: ``< 1 min``, ``12 min``, ``3.4 h``, ``2.1 days``."""
     if hours < 1 / 60:
-        return "under a minute"
+        return "< 1 min"
     if hours < 1:
         return f"{hours * 60:.0f} min"
     if hours < 48:

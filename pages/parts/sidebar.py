@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import Catalog, ExplorerError, parse_assessment, parse_assessment_text
+from explorer import Catalog, ExplorerError, parse_assessment
 from explorer.model.assessment import bounds
 from explorer.model.formatting import slug
 from explorer.model.link import WEIGHT_PREFIX, default_weights
@@ -19,7 +19,7 @@ from explorer.model.vocabulary import (
     RESIDENCY_LABELS,
     SKILL_LABELS,
 )
-from pages.parts import state
+from pages.parts import state, uploads
 
 
 def _load_preset(cat: Catalog) -> None:
@@ -31,19 +31,6 @@ def _load_preset(cat: Catalog) -> None:
         st.session_state.pop(state.NOTICE, None)
     except ExplorerError as exc:
         state.notify(str(exc))
-
-
-def _load_upload(cat: Catalog) -> None:
-    upload = st.session_state.get("upload")
-    if upload is None:
-        return
-    try:
-        text = upload.getvalue().decode("utf-8")
-        state.replace_assessment(parse_assessment_text(text, f"file '{upload.name}'", cat))
-    except UnicodeDecodeError:
-        state.notify(f"Assessment file '{upload.name}' is not UTF-8 text; upload a YAML or JSON file.")
-    except ExplorerError as exc:
-        state.notify(f"{exc} The previous assessment is kept.")
 
 
 def sidebar(cat: Catalog) -> None:
@@ -97,7 +84,11 @@ def sidebar(cat: Catalog) -> None:
     _workload(cat)
     with sb.expander("Save or load a file"):
         st.file_uploader("Assessment file (YAML or JSON)", type=["yaml", "yml", "json"], key="upload",
-                         on_change=_load_upload, args=(cat,))
+                         on_change=uploads.assessment_file, args=(cat,))
+        st.file_uploader("Price book (YAML or CSV: key, value)", type=["yaml", "yml", "csv"], key="price_book",
+                         on_change=uploads.price_book, args=(cat,),
+                         help="Your negotiated prices for any catalog keys (see the Cost page's table). They "
+                              "replace the catalog's, and travel with the assessment as price overrides.")
 
 
 def _workload(cat: Catalog) -> None:

@@ -168,7 +168,7 @@ def placement_section(pdf: ReportPDF, ctx: ReportContext) -> None:
             [(f.what, f"{f.source} → {f.target}", direction[f.direction], format_bytes(f.bytes_per_event),
               f.cadence, format_bytes(f.bytes_per_month),
               duration(f.transfer_hours) + ("" if f.fits_cadence else " (!)")) for f in o.flows],
-            (22, 18, 13, 11, 14, 10, 12),
+            (29, 16, 12, 10, 13, 10, 10),
         )
         for f in o.flows:
             if not f.fits_cadence:
