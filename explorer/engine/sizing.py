@@ -3,10 +3,9 @@
 Training FLOPs follow 6·N·D (Kaplan et al. 2020); LoRA skips the weight gradients of frozen
 weights, QLoRA adds dequantisation time. Memory follows ZeRO's 16 bytes per trained parameter
 (sharded, as FSDP/ZeRO-3 does) plus one checkpointed micro-batch (Korthikanti et al. 2022); QLoRA
-may fit one GPU (Dettmers et al. 2023). Serving is a roofline: each decode step
-reads the weights and KV cache or does 2·N FLOPs per sequence, whichever takes longer; prefill is
-2·N FLOPs per prompt token. Every efficiency factor is a named default in ``data/efficiency.yaml``, and
-can be overridden.
+may fit one GPU (Dettmers et al. 2023). Serving is a roofline: each decode step reads the weights and
+KV cache or does 2·N FLOPs per sequence, whichever takes longer; prefill is 2·N FLOPs per prompt token.
+Every efficiency factor is a named default in ``data/efficiency.yaml`` and can be overridden.
 """
 
 from __future__ import annotations
