@@ -31,14 +31,15 @@ def test_default_comparison(catalog):
     # Differences are marked against the recommended option (3-1A, all on premises).
     assert [c.differs for c in cmp.row("Serving").cells] == [False, False, False, True, False, False, True, True]
     assert cmp.row("Hard rules").differs is False  # everything is feasible by default
-    assert cmp.row("Score /100").cells[4].text == "56"  # 100 × (39.3/11 − 1)/4 − 8 = 56.3 (tests/test_ratings.py)
-    assert cmp.headline == "Recommended: scenario 3 with use case 1A (56/100); 8 of 8 options are feasible."
-    # The cost rows are the engine's numbers: $1.02M for 3-1A, the cheapest ($606k, 1-1A) marked.
+    assert cmp.row("Score /100").cells[4].text == "57"  # 100 × (39.4/11 − 1)/4 − 8 = 56.5 (tests/test_ratings.py)
+    assert cmp.headline == "Recommended: scenario 3 with use case 1A (57/100); 8 of 8 options are feasible."
+    # The cost rows are the engine's numbers: $930k for 3-1A, the cheapest ($567k, 1-1A) marked.
     d = decide(catalog, parse_assessment({}, catalog=catalog))
     totals = cmp.row("Total, 36 months").cells
     assert [c.text for c in totals] == [money(d.option_cost(k).total) for k in cmp_keys(cmp)]
-    assert totals[0].tone == "ok" and totals[4].text == "$1.02M"
-    assert cmp.row("Break-even").cells[0].text == "month 17" and cmp.row("Break-even").cells[3].text == "reference"
+    assert totals[0].tone == "ok" and totals[4].text == "$930k"
+    assert cmp.row("Break-even").cells[0].text == d.cost.break_even_text("1-1A") == "month 20"
+    assert cmp.row("Break-even").cells[3].text == "reference"
     assert len([r for r in cmp.rows if r.group == "Trade-offs"]) == len(catalog.criteria)
 
 

@@ -35,6 +35,9 @@ SIMPLE = {
     },
     "constraints": {"data_classification": "internal", "residency": "none", "cloud_provider": "aws",
                     "compliance": []},
+    # The line items by hand without finance: no residual credit, flat cloud prices (tests/test_finance.py
+    # checks both by hand on this same case).
+    "finance": {"residual_value": 0, "cloud_price_decline": 0},
 }
 
 
@@ -277,7 +280,7 @@ def test_uncertainty_without_bands_and_bad_samples(catalog):
     gpu=st.sampled_from(["h100-sxm", "h200"]),
     scenario=st.integers(1, 4),
     zero_prices=st.booleans(),
-    capex=st.sampled_from(["buy", "amortise"]),
+    capex=st.sampled_from(["buy", "lease", "amortise"]),
 )
 def test_costs_are_finite_and_non_negative(horizon, model, method, rpd, inp, out, tpot, dataset, retrain,
                                            provider, gpu, scenario, zero_prices, capex):
@@ -295,9 +298,13 @@ def test_costs_are_finite_and_non_negative(horizon, model, method, rpd, inp, out
     r = evaluate(catalog, a)
     for o in r.options:
         assert o.monthly.shape == (horizon,)
-        assert np.all(np.isfinite(o.monthly)) and np.all(o.monthly >= 0)
+        # Every month costs something, except that the last may be a net credit: a bought server's residual value.
+        assert np.all(np.isfinite(o.monthly)) and np.all(o.monthly[:-1] >= -1e-9)
+        assert o.monthly[-1] >= o.items["residual"][-1] - 1e-9
         assert math.isfinite(o.total) and o.total >= 0
-        assert all(math.isfinite(v) and v >= 0 for v in o.line_items.values())
+        assert all(math.isfinite(v) and (v >= 0 if k != "residual" else v <= 0) for k, v in o.line_items.items())
+        assert -o.line_items["residual"] <= o.line_items["capex"] + 1e-6  # never more back than was paid
+        assert math.isfinite(o.present_value)
         assert o.per_million_tokens is None or (math.isfinite(o.per_million_tokens) and o.per_million_tokens >= 0)
         assert o.break_even_month is None or 1 <= o.break_even_month <= horizon
     u = uncertainty(catalog, a, samples=50)

@@ -64,19 +64,22 @@ def test_elasticity_by_hand(default):
 
 
 def test_cost_profile_by_hand(default):
-    # Totals (each checked by hand in tests/test_cost.py): 1-1A $605,893 is the cheapest feasible option.
+    # Totals (each line item checked by hand in tests/test_cost.py and tests/test_finance.py): 1-1A $567,296 is
+    # the cheapest feasible option.
     totals = {o.key: o.total for o in default.cost.options}
     assert min(totals, key=totals.get) == "1-1A"
     cheapest = totals["1-1A"]
-    # 3-1A: $1,020,174 / $605,893 = 1.6838; 5 − 4 · ln(1.6838) / ln 3 = 5 − 4 · 0.52106 / 1.09861 = 3.103.
+    # 3-1A buys 12 H100s at $37,500 and gets 20% back at the end: $1,020,174 − $90,000 = $930,174.
+    assert default.option_cost("3-1A").line_items["residual"] == pytest.approx(-0.2 * 12 * 37_500)
+    # $930,174 / $567,296 = 1.6397; 5 − 4 · ln(1.6397) / ln 3 = 5 − 4 · 0.49452 / 1.09861 = 3.20.
     ratio = totals["3-1A"] / cheapest
-    assert ratio == pytest.approx(1.6838, abs=1e-4)
+    assert ratio == pytest.approx(1.6397, abs=1e-4)
     row = _rows(default.option(3, "1A"))["cost_profile"]
-    assert row.rating == round(5 - 4 * math.log(ratio) / math.log(3), 1) == 3.1
-    assert row.rationale == ("$1.02M over 36 months ($62.07 per million tokens), 1.68× the cheapest option, "
-                             "S1 · 1A at $606k.")
-    # 2-1B: $789,338 / $605,893 = 1.3028 → 5 − 4 · 0.26449 / 1.09861 = 4.04.
-    assert _rows(default.option(2, "1B"))["cost_profile"].rating == 4.0
+    assert row.rating == round(5 - 4 * math.log(ratio) / math.log(3), 1) == 3.2
+    assert row.rationale == ("$930k over 36 months ($56.59 per million tokens), 1.64× the cheapest option, "
+                             "S1 · 1A at $567k.")
+    # 2-1B: $680,247 / $567,296 = 1.1991 → 5 − 4 · 0.18157 / 1.09861 = 4.34.
+    assert _rows(default.option(2, "1B"))["cost_profile"].rating == 4.3
     assert _rows(default.option(1, "1A"))["cost_profile"].rating == 5
 
 
@@ -92,20 +95,20 @@ def test_burden_by_hand(default):
 
 
 def test_default_recommendation_by_hand(default):
-    # 3-1A: seed ratings privacy..cloud services with the computed three: 5,5,5,5,5, 1.2, 1, 3.1, 5, 1, 3 = 39.3
-    # over 11 criteria: 100 · (39.3/11 − 1)/4 = 64.32, minus 8 points of GPU procurement (16 weeks × 0.5) = 56.32.
+    # 3-1A: seed ratings privacy..cloud services with the computed three: 5,5,5,5,5, 1.2, 1, 3.2, 5, 1, 3 = 39.4
+    # over 11 criteria: 100 · (39.4/11 − 1)/4 = 64.55, minus 8 points of GPU procurement (16 weeks × 0.5) = 56.55.
     best = default.option(3, "1A")
-    assert best.score == pytest.approx(100 * (39.3 / 11 - 1) / 4 - 8)
-    # 4-1A: 3,3,2,3,2, 5, 4, 4.0, 3, 3, 5 = 37: 59.09, minus 4 for GDPR (a DPA for the cloud processor) = 55.09.
+    assert best.score == pytest.approx(100 * (39.4 / 11 - 1) / 4 - 8)
+    # 4-1A: 3,3,2,3,2, 5, 4, 4.3, 3, 3, 5 = 37.3: 59.77, minus 4 for GDPR (a DPA for the cloud processor) = 55.77.
     runner = default.option(4, "1A")
-    assert runner.score == pytest.approx(100 * (37 / 11 - 1) / 4 - 4)
+    assert runner.score == pytest.approx(100 * (37.3 / 11 - 1) / 4 - 4)
     rec = default.recommended
     assert (rec.key, rec.runner_up) == ("3-1A", "4-1A")
-    assert rec.reasons[0] == ("Highest score among the 8 feasible options: 56/100, ahead of scenario 4 with use "
-                              "case 1A at 55/100.")
-    # $1,020,174 / $797,235 = 1.2796: 28.0% more.
-    assert rec.reasons[1] == ("It costs $1.02M over 36 months, 28.0% more than scenario 4 with use case 1A "
-                              "($797k).")
+    assert rec.reasons[0] == ("Highest score among the 8 feasible options: 57/100, ahead of scenario 4 with use "
+                              "case 1A at 56/100.")
+    # $930,174 / $688,144 = 1.3517: 35.2% more.
+    assert rec.reasons[1] == ("It costs $930k over 36 months, 35.2% more than scenario 4 with use case 1A "
+                              "($688k).")
 
 
 def test_traffic_moves_the_score_where_the_cost_ranking_moves(catalog):

@@ -169,17 +169,17 @@ def test_ttft_threshold_below_the_round_trip(catalog):
 
 
 def test_weight_threshold_by_hand(catalog):
-    # 3-1A: ratings sum 39.3 over 11 criteria (tests/test_ratings.py), sovereignty 5, minus 8 GPU points.
-    # 4-1A: ratings sum 37, sovereignty 3, minus 4 for GDPR. With sovereignty weight w (others 1):
-    #   25·((34.3 + 5w)/(10 + w) − 1) − 8  =  25·((34 + 3w)/(10 + w) − 1) − 4
-    #   ⇔  25·(0.3 + 2w) = 4·(10 + w)  ⇔  7.5 + 50w = 40 + 4w  ⇔  w = 32.5/46 = 0.70652
+    # 3-1A: ratings sum 39.4 over 11 criteria (tests/test_ratings.py), sovereignty 5, minus 8 GPU points.
+    # 4-1A: ratings sum 37.3, sovereignty 3, minus 4 for GDPR. With sovereignty weight w (others 1):
+    #   25·((34.4 + 5w)/(10 + w) − 1) − 8  =  25·((34.3 + 3w)/(10 + w) − 1) − 4
+    #   ⇔  25·(0.1 + 2w) = 4·(10 + w)  ⇔  2.5 + 50w = 40 + 4w  ⇔  w = 37.5/46 = 0.81522
     a = parse_assessment({}, catalog=catalog)
     (t,) = [t for t in decision_thresholds(catalog, a) if t.input == "w.sovereignty"]
-    assert t.direction == "below" and t.value == pytest.approx(32.5 / 46, abs=1e-4)
-    assert t.message == ("Lowering the weight of sovereignty from 1 to below 0.71 makes scenario 4 with use case 1A "
+    assert t.direction == "below" and t.value == pytest.approx(37.5 / 46, abs=1e-4)
+    assert t.message == ("Lowering the weight of sovereignty from 1 to below 0.82 makes scenario 4 with use case 1A "
                          "the recommendation instead of scenario 3 with use case 1A.")
-    below = decide(catalog, a, {"sovereignty": 32.5 / 46 - 0.001}).recommended.key
-    above = decide(catalog, a, {"sovereignty": 32.5 / 46 + 0.001}).recommended.key
+    below = decide(catalog, a, {"sovereignty": 37.5 / 46 - 0.001}).recommended.key
+    above = decide(catalog, a, {"sovereignty": 37.5 / 46 + 0.001}).recommended.key
     assert (below, above) == ("4-1A", "3-1A")
 
 
@@ -243,10 +243,12 @@ def test_cloud_gpu_price_threshold_by_hand(catalog):
     # Each total is linear in the GPU-hour price p: total = A + B·p, B being the cloud GPU-hours over 36 months.
     key = "aws:h100-sxm:on_demand"
     free, one = evaluate(catalog, with_price(a, key, 0.0)), evaluate(catalog, with_price(a, key, 1.0))
-    runs = 12  # retraining every 3 months over 36: months 0, 3, …, 33
+    # Retraining every 3 months over 36: months 0, 3, …, 33; cloud GPU-hours get 10% cheaper a year, so a
+    # GPU-hour in month m costs 0.9^(m/12) of the price.
+    runs = sum(0.9 ** (m / 12) for m in range(0, 36, 3))
     # 1-1A trains in the cloud and serves on premises; 2-1B also serves in the cloud on one 4-GPU replica.
     b_1a = TRAIN_HOURS * runs
-    b_2b = TRAIN_HOURS * runs + 4 * HOURS * 36
+    b_2b = TRAIN_HOURS * runs + 4 * HOURS * sum(0.9 ** (m / 12) for m in range(36))
     assert one.option(1, "1A").total - free.option(1, "1A").total == pytest.approx(b_1a, rel=1e-3)
     assert one.option(2, "1B").total - free.option(2, "1B").total == pytest.approx(b_2b, rel=1e-3)
     # They cost the same where A_1A + B_1A·p = A_2B + B_2B·p  ⇔  p = (A_1A − A_2B) / (B_2B − B_1A).
@@ -265,13 +267,21 @@ def test_cloud_gpu_price_threshold_by_hand(catalog):
 
 def test_horizon_threshold_is_the_first_month_with_the_new_choice(catalog):
     a = parse_assessment({}, catalog=catalog)
-    (t,) = [t for t in decision_thresholds(catalog, a) if t.kind == "cheapest" and t.input == "horizon_months"]
+    found = {t.direction: t for t in decision_thresholds(catalog, a)
+             if t.kind == "cheapest" and t.input == "horizon_months"}
     # Buying servers up front costs 1-1A more in the first months; the cloud's GPU-hours catch up later.
-    assert t.direction == "below" and (t.before, t.after) == ("1-1A", "2-1B")
+    t = found["below"]
+    assert (t.before, t.after) == ("1-1A", "2-1B")
     k = int(t.value)
     assert cheapest(catalog, a.model_copy(update={"horizon_months": k})) == {"2-1B"}
     assert cheapest(catalog, a.model_copy(update={"horizon_months": k + 1})) == {"1-1A", "1-1B"}
     assert t.message.startswith(f"At a horizon of {k} months or less, scenario 2 with use case 1B")
+    # Over long horizons the cloud's GPU-hours, 10% cheaper every year, win again.
+    t = found["above"]
+    k = round(t.value)
+    assert cheapest(catalog, a.model_copy(update={"horizon_months": k - 1})) == {"1-1A", "1-1B"}
+    assert cheapest(catalog, a.model_copy(update={"horizon_months": k})) == {"2-1B"}
+    assert t.message.startswith(f"From a {k}-month horizon, scenario 2 with use case 1B")
 
 
 def test_traffic_threshold_on_premises_becomes_cheapest(catalog):
@@ -405,7 +415,7 @@ def test_explorer_panel_shows_cost_flips_after_a_horizon_change():
     at.run()
     shown = "\n".join(str(m.value) for m in at.markdown)
     assert "**What would change the cheapest option**" in shown
-    assert "At a horizon of 16 months or less, scenario 2 with use case 1B (all in the public cloud) becomes " \
+    assert "At a horizon of 14 months or less, scenario 2 with use case 1B (all in the public cloud) becomes " \
            "the cheapest feasible option" in shown
     captions = "\n".join(str(c.value) for c in at.caption)
     assert "The score weighs the cost through the cost-profile rating" in captions
@@ -413,7 +423,7 @@ def test_explorer_panel_shows_cost_flips_after_a_horizon_change():
     at.number_input(key="horizon_months").set_value(12).run()
     assert not at.exception
     shown = "\n".join(str(m.value) for m in at.markdown)
-    # At 12 months the all-cloud option is cheapest; from 17 months buying 1-1A's serving GPUs pays off.
-    assert "From a 17-month horizon, scenario 1 with use case 1A (training in the public cloud, serving on " \
+    # At 12 months the all-cloud option is cheapest; from 15 months buying 1-1A's serving GPUs pays off.
+    assert "From a 15-month horizon, scenario 1 with use case 1A (training in the public cloud, serving on " \
            "premises) becomes the cheapest feasible option instead of scenario 2 with use case 1B" in shown
     assert "over 12 months" in shown  # the price flips name the horizon they are computed over

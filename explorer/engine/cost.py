@@ -37,7 +37,9 @@ LINE_ITEMS: dict[str, str] = {
     "storage": "Storage",
     "egress": "Egress",
     "link": "Dedicated link",
+    "residual": "Residual value of bought servers (credit)",
 }
+STRUCTURAL = ("onprem:amortisation_years", "finance:cloud_price_decline")  # prices that shape the monthly patterns
 EVENT_FLOWS = ("training_data", "weights")  # flows that happen at each training run, not every month
 __all__ = ["CostResult", "CostStructure", "OptionCost", "line_item_rates", "price_options"]
 
@@ -126,10 +128,18 @@ class CostStructure:
             if w.retrain_every_months > 0:
                 train[m % w.retrain_every_months == 0] = 1.0
         self.patterns["train"] = train
-        life = max(1, round(prices["onprem:amortisation_years"] * 12))
-        if a.costing.capex == "buy":
+        # Cloud GPU-hours get cheaper by the decline rate each year (a structural price: it shapes the months).
+        cheaper = (1.0 - prices["finance:cloud_price_decline"]) ** (m / 12.0)
+        self.patterns["cloud_ones"] = cheaper
+        self.patterns["cloud_train"] = train * cheaper
+        self.life = life = max(1, round(prices["onprem:amortisation_years"] * 12))
+        self.capex_mode = a.capex
+        if self.capex_mode == "buy":  # paid up front (again at the end of each life), the residual credited at the end
             self.patterns["capex"] = (m % life == 0).astype(float)
-        else:
+            self.patterns["end"] = (m == self.months - 1).astype(float)
+        elif self.capex_mode == "lease":  # a monthly payment over the server's life
+            self.patterns["capex"] = np.ones(self.months)
+        else:  # amortise: straight-line depreciation of the months used
             self.patterns["capex"] = np.full(self.months, 1.0 / life)
         self.pattern_sums = {k: float(v.sum()) for k, v in self.patterns.items()}
         self.tokens_per_month = w.requests_per_day * w.output_tokens * self.days  # at the forecast traffic
@@ -144,6 +154,17 @@ class CostStructure:
                 f"{', '.join(offered)}."
             )
         return key
+
+
+def lease_factor(rate: Any, months: int, residual: Any) -> Any:
+    """Monthly lease payment per dollar of server price: an annuity over ``months`` at ``rate`` per year that
+    leaves ``residual`` of the price to the lessor (``rate`` and ``residual`` may be arrays of samples)."""
+    r = np.asarray(rate, dtype=float) / 12.0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        v = np.power(1.0 + r, -months)
+        annuity = r * (1.0 - np.asarray(residual) * v) / (1.0 - v)
+    flat = (1.0 - np.asarray(residual)) / months  # no interest: straight repayment of the price less the residual
+    return np.where(r > 0, annuity, flat)
 
 
 def _replicas(s: ServingSizing, demand: float, P: PriceReader) -> Any:
@@ -176,6 +197,7 @@ class _Gpus(BaseModel):
 def line_item_rates(st: CostStructure, P: PriceReader) -> tuple[dict[str, list[tuple[Any, str]]], _Gpus]:
     """Every line item as [(rate, pattern)], rates broadcast to (samples, 8 options) or (8,)."""
     cloud_price = P(st.cloud_price_key())
+    P("finance:cloud_price_decline")  # read by the structure's monthly patterns; listed so the tornado sweeps it
     items: dict[str, list[tuple[Any, str]]] = {k: [] for k in LINE_ITEMS}
 
     zero = np.zeros(len(st.placements))
@@ -186,13 +208,13 @@ def line_item_rates(st: CostStructure, P: PriceReader) -> tuple[dict[str, list[t
         base_flops = 6.0 * st.model.active_params_b * 1e9 * t.tokens
         hours = base_flops * training_flops_factor(t.method, P) / (peak * P("eff:training_mfu")) / 3600.0
         cloud_training_hours = st.train_cloud * hours
-        items["cloud_training"].append((cloud_training_hours * cloud_price, "train"))
+        items["cloud_training"].append((cloud_training_hours * cloud_price, "cloud_train"))
 
     serving_gpus_cloud = zero
     if st.serving_cloud is not None:
         replicas, _ = _replicas(st.serving_cloud, st.demand, P)
         serving_gpus_cloud = st.serve_cloud * (replicas * st.serving_cloud.tensor_parallel)
-        items["cloud_serving"].append((serving_gpus_cloud * st.hours * cloud_price, "ones"))
+        items["cloud_serving"].append((serving_gpus_cloud * st.hours * cloud_price, "cloud_ones"))
 
     serving_local: Any = zero
     busy: Any = zero
@@ -213,7 +235,13 @@ def line_item_rates(st: CostStructure, P: PriceReader) -> tuple[dict[str, list[t
     running = need
     if np.any(running > 0):
         server = P(f"onprem:{st.onprem_gpu.id}:server")
-        items["capex"].append((new * server, "capex"))
+        if st.capex_mode == "lease":
+            items["capex"].append((new * server * lease_factor(P("finance:discount_rate"), st.life,
+                                                              P("finance:residual_value")), "capex"))
+        else:
+            items["capex"].append((new * server, "capex"))
+        if st.capex_mode == "buy":
+            items["residual"].append((-new * server * P("finance:residual_value"), "end"))
         server_kw = st.onprem_gpu.power_w * P("onprem:server_power_factor") / 1000.0
         energy_kwh = server_kw * P("onprem:load_factor") * P("onprem:pue") * st.hours
         items["power"].append((running * energy_kwh * P("onprem:power_kwh"), "ones"))
@@ -249,6 +277,22 @@ def _break_even(cum: np.ndarray, ref: np.ndarray) -> int | None:
         return 1
     last = int(above[-1])
     return last + 2 if last + 1 < cum.size else None
+
+
+def finance_note(mode: str, life: int, prices: Mapping[str, float]) -> str:
+    """The capex treatment and the other finance defaults in one sentence (the app states it)."""
+    years = f"{life / 12:g}-year life"
+    residual, rate = prices["finance:residual_value"], prices["finance:discount_rate"]
+    capex = {
+        "buy": f"On-premises servers are bought up front ({years}) and {residual:.0%} of their price is credited "
+               "back as residual value in the last month",
+        "lease": f"On-premises servers are leased over their {years} at {rate:.0%} a year, leaving {residual:.0%} "
+                 "of the price to the lessor",
+        "amortise": f"On-premises servers are amortised straight-line over their {years}, so only the months used "
+                    "are charged",
+    }[mode]
+    return (f"{capex}; cloud GPU-hours get {prices['finance:cloud_price_decline']:.0%} cheaper each year; present "
+            f"values discount at {rate:.0%} a year.")
 
 
 def is_cloud_option(p: Placement) -> bool:
@@ -288,6 +332,9 @@ def price_options(st: CostStructure, prices: Mapping[str, float]) -> CostResult:
     monthly = sum(items.values())
     cumulative = np.cumsum(monthly, axis=1)
     totals = monthly.sum(axis=1)
+    # Present value: each month's cost discounted to today at the yearly rate (paid at the end of the month).
+    discount = (1.0 + prices["finance:discount_rate"]) ** (-(np.arange(months) + 1) / 12.0)
+    present = monthly @ discount
     ref_index, reference_note = _reference(st, totals)
     traffic = prices["eff:traffic_multiplier"]
     tokens = st.tokens_per_month * traffic * months
@@ -312,7 +359,7 @@ def price_options(st: CostStructure, prices: Mapping[str, float]) -> CostResult:
                 gpu_hours_cloud=float(gpus.cloud_serving[i]) * horizon_hours
                 + float(gpus.cloud_training_hours[i]) * runs,
                 gpu_hours_onprem=onprem_hours, gpu_hours_onprem_busy=min(busy, onprem_hours),
-                staff_fte=float(gpus.staff_fte[i]),
+                staff_fte=float(gpus.staff_fte[i]), present_value=_finite(float(present[i])),
             )
         )
     notes = list(st.notes)
@@ -322,6 +369,7 @@ def price_options(st: CostStructure, prices: Mapping[str, float]) -> CostResult:
         currency=CURRENCY, horizon_months=months, provider=st.provider, cloud_gpu=st.cloud_gpu.id,
         onprem_gpu=st.onprem_gpu.id, options=tuple(options),
         reference=None if ref_index is None else options[ref_index].key, reference_note=reference_note,
+        finance_note=finance_note(st.capex_mode, st.life, prices),
         training_cloud=st.training_cloud, training_local=st.training_local, serving_cloud=st.serving_cloud,
         serving_local=st.serving_local, prices=dict(prices), used=tuple(P.used), tokens_generated=tokens,
         notes=tuple(notes),

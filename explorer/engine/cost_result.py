@@ -36,6 +36,7 @@ class OptionCost(_Result):
     gpu_hours_onprem: float = 0.0
     gpu_hours_onprem_busy: float = 0.0
     staff_fte: float = 0.0
+    present_value: float = 0.0  # the monthly costs discounted to today at the finance discount rate
 
     @property
     def key(self) -> str:
@@ -55,6 +56,7 @@ class CostResult(_Result):
     options: tuple[OptionCost, ...]
     reference: str | None  # the cheapest feasible cloud option, which break-even is measured against
     reference_note: str  # which option that is and why, or why there is none
+    finance_note: str = ""  # how capital, the residual, the cloud's price decline and discounting enter the totals
     training_cloud: TrainingSizing | None
     training_local: TrainingSizing | None
     serving_cloud: ServingSizing | None
@@ -95,6 +97,7 @@ class CostResult(_Result):
             "onprem_gpu": self.onprem_gpu,
             "reference": self.reference,
             "reference_note": self.reference_note,
+            "finance_note": self.finance_note,
             "tokens_generated": self.tokens_generated,
             "options": [
                 {
@@ -114,6 +117,7 @@ class CostResult(_Result):
                     "gpu_hours_onprem": o.gpu_hours_onprem,
                     "gpu_hours_onprem_busy": o.gpu_hours_onprem_busy,
                     "staff_fte": o.staff_fte,
+                    "present_value": o.present_value,
                 }
                 for o in self.options
             ],

@@ -104,6 +104,8 @@ def _cost_inputs(catalog: Catalog, a: Assessment) -> list[_CostInput]:
     # The horizon changes only how many months of each pattern are summed: cumulative sums up to the limit.
     long = structure_of(catalog, a.model_copy(update={"horizon_months": MAX_HORIZON}))
     cum = {k: np.cumsum(v) for k, v in long.patterns.items()}
+    if "end" in cum:  # the residual is credited in the last month of whichever horizon: once, at every length
+        cum["end"] = np.ones(MAX_HORIZON)
 
     def horizon_totals(xs: np.ndarray) -> np.ndarray:
         months = np.clip(np.floor(np.asarray(xs, dtype=float) + 1e-9).astype(int), 1, MAX_HORIZON)

@@ -12,6 +12,7 @@ from explorer.model.catalog import Catalog
 def resolve_prices(catalog: Catalog, assessment: Assessment) -> dict[str, float]:
     """Catalog defaults with the assessment's overrides applied."""
     prices = {key: item.value for key, item in catalog.price_items.items()}
+    prices.update(assessment.finance.overrides())
     for key, value in assessment.prices.items():
         catalog.price_item(key)  # an unknown key names the allowed ones
         prices[key] = float(value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from explorer.engine.capacity import capacity_of
-from explorer.engine.cost import CostResult, price_options
+from explorer.engine.cost import STRUCTURAL, CostResult, price_options
 from explorer.engine.pipeline import choice_free, cost_of, costed
 from explorer.model.assessment import Assessment, bounds
 from explorer.model.cache import ContentCache
@@ -18,7 +18,6 @@ from explorer.model.errors import ExplorerError
 from explorer.model.formatting import fmt_quantity
 from explorer.model.vocabulary import option_key
 
-STRUCTURAL = ("onprem:amortisation_years",)  # non-efficiency prices that change the monthly patterns
 WORKLOAD_INPUTS: dict[str, str] = {
     "requests_per_day": "Requests per day",
     "output_tokens": "Output tokens per request",

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from explorer.engine.cost import line_item_rates
+from explorer.engine.cost import STRUCTURAL, line_item_rates
 from explorer.engine.pipeline import choice_free, costed
 from explorer.engine.prices import PriceReader, resolve_prices
 from explorer.model.assessment import Assessment
@@ -65,8 +65,8 @@ def _sample(catalog: Catalog, assessment: Assessment, samples: int, seed: int, b
     sampled: list[str] = []
     for key in probe.used:
         item = catalog.price_items[key]
-        if item.low is None or item.high is None or item.value <= 0 or item.high <= item.low:
-            continue
+        if item.low is None or item.high is None or item.value <= 0 or item.high <= item.low or key in STRUCTURAL:
+            continue  # a structural price shapes the months: the tornado sweeps it, the samples leave it be
         scale = prices[key] / item.value
         low, high = item.low * scale, item.high * scale
         if not high > low:  # an override of 0 leaves nothing to sample

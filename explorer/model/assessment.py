@@ -131,12 +131,31 @@ class Costing(_Strict):
 
     gpu: str = Field("h100-sxm", min_length=1, max_length=64)  # cloud GPUs, and on-prem purchases if none owned
     serving_precision: Literal[PRECISIONS] = "bf16"  # type: ignore[valid-type]
-    capex: Literal["buy", "amortise"] = "buy"
+    capex: Literal["buy", "lease", "amortise"] = "buy"
     cloud_pricing: Literal["on_demand", "committed"] = "on_demand"
     training_days: Annotated[float, Field(ge=0.25, le=365)] = 7  # longest acceptable wall clock per training run
     sensitivity_pct: Annotated[float, Field(ge=1, le=90)] = 20
 
     _finite_floats = field_validator("training_days", "sensitivity_pct", mode="before")(_finite)
+
+
+class Finance(_Strict):
+    """How capital, time and the cloud's price trend enter the totals; ``None`` takes the catalog's sourced default
+    (``data/onprem_costs.yaml``, ``finance:``)."""
+
+    capex: Literal["buy", "lease", "amortise"] | None = None  # None: as ``costing.capex`` says
+    residual_value: Annotated[float, Field(ge=0, le=1)] | None = None  # share of the price left at the horizon
+    discount_rate: Annotated[float, Field(ge=0, le=1)] | None = None  # per year, for present values and leases
+    cloud_price_decline: Annotated[float, Field(ge=0, le=0.9)] | None = None  # per year
+
+    _finite_floats = field_validator("residual_value", "discount_rate", "cloud_price_decline", mode="before")(_finite)
+
+    def overrides(self) -> dict[str, float]:
+        """The set fields as ``finance:<id>`` price overrides."""
+        return {f"finance:{k}": float(v) for k, v in (("residual_value", self.residual_value),
+                                                      ("discount_rate", self.discount_rate),
+                                                      ("cloud_price_decline", self.cloud_price_decline))
+                if v is not None}
 
 
 class Assessment(_Strict):
@@ -148,7 +167,13 @@ class Assessment(_Strict):
     workload: Workload = Workload()
     constraints: Constraints = Constraints()
     costing: Costing = Costing()
+    finance: Finance = Finance()
     prices: dict[str, Annotated[float, Field(ge=0, le=1e9)]] = Field(default_factory=dict)
+
+    @property
+    def capex(self) -> str:
+        """How on-premises servers are paid for: ``finance.capex`` when set, else ``costing.capex``."""
+        return self.finance.capex or self.costing.capex
 
     @field_validator("customer")
     @classmethod

@@ -267,7 +267,8 @@ _FILES: dict[str, dict[str, Any]] = {
     "assumptions.yaml": {"assumptions": tuple[Assumption, ...]},
     "rules.yaml": {"rules": tuple[Rule, ...], "contradictions": tuple[Contradiction, ...]},
     "cloud_prices.yaml": {"providers": tuple[CloudProvider, ...]},
-    "onprem_costs.yaml": {"servers": tuple[ServerPrice, ...], "costs": tuple[Factor, ...]},
+    "onprem_costs.yaml": {"servers": tuple[ServerPrice, ...], "costs": tuple[Factor, ...],
+                          "finance": tuple[Factor, ...]},
     "efficiency.yaml": {"factors": tuple[Factor, ...]},
 }
 
@@ -339,7 +340,8 @@ def _load(data_dir: Path) -> Catalog:
     if gap:
         raise CatalogError(str(data_dir / "rules.yaml"), "rules", gap)
     parts["efficiency"] = parts.pop("factors")
-    parts["onprem"] = OnPremCosts(servers=parts.pop("servers"), costs=parts.pop("costs"))
+    parts["onprem"] = OnPremCosts(servers=parts.pop("servers"), costs=parts.pop("costs"),
+                                  finance=parts.pop("finance", ()))
     _check_price_gpus(data_dir, parts)
     return Catalog(**parts, data_dir=str(data_dir), version=digest.hexdigest()[:16])
 

@@ -68,6 +68,7 @@ class ServerPrice(Sourced):
 class OnPremCosts(Frozen):
     servers: tuple[ServerPrice, ...]
     costs: tuple[Factor, ...]
+    finance: tuple[Factor, ...] = ()  # residual value, discount rate, cloud price decline: ``finance:<id>``
 
 
 class PriceItem(Frozen):
@@ -124,6 +125,8 @@ def flatten_prices(
         )
     for f in onprem.costs:
         items[f"onprem:{f.id}"] = _item(f"onprem:{f.id}", "On premises", f.description, f)
+    for f in onprem.finance:
+        items[f"finance:{f.id}"] = _item(f"finance:{f.id}", "Finance", f.description, f)
     for f in efficiency:
         items[f"eff:{f.id}"] = _item(f"eff:{f.id}", "Efficiency", f.description, f)
     return items

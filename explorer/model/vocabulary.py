@@ -36,7 +36,7 @@ METHOD_CHOICES: dict[str, str] = {
 }
 PRECISIONS: tuple[str, ...] = ("bf16", "fp8", "int4")
 PRECISION_LABELS: dict[str, str] = {"bf16": "BF16", "fp8": "FP8", "int4": "INT4 (weights)"}
-CAPEX_LABELS: dict[str, str] = {"buy": "Buy up front", "amortise": "Amortise"}
+CAPEX_LABELS: dict[str, str] = {"buy": "Buy up front", "lease": "Lease", "amortise": "Amortise"}
 PRICING_LABELS: dict[str, str] = {"on_demand": "On demand", "committed": "1-year commitment"}
 
 CLASSIFICATIONS: tuple[str, ...] = ("public", "internal", "confidential", "regulated")

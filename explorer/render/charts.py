@@ -26,6 +26,7 @@ ITEM_COLOURS = {
     "storage": "#c49c94",
     "egress": "#d62728",
     "link": "#ff9896",
+    "residual": "#7f7f7f",
 }
 _FONT = dict(family="DejaVu Sans, Arial, sans-serif", size=13)
 

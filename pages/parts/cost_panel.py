@@ -32,8 +32,7 @@ def headline(decision: Decision, result: CostResult, unc: Uncertainty) -> None:
     cols[3].metric("GPUs: cloud serving / on premises", f"{chosen.cloud_serving_gpus} / {chosen.onprem_gpus}",
                    help=f"{chosen.onprem_gpus_new} of the on-premises GPUs are bought.")
     note = band_note(chosen.total, unc.p10[key], unc.p50[key], unc.p90[key], unc.samples)
-    if note:
-        st.caption(note)
+    st.caption(f"Present value {money(chosen.present_value)}. {result.finance_note}" + (f" {note}" if note else ""))
     if result.reference is None:
         st.caption(result.reference_note)
 
@@ -83,7 +82,7 @@ def show(decision: Decision) -> None:
     st.caption(sizing_caption(result))
     table = pd.DataFrame(
         [{"Option": option_short(o.key), "Status": "feasible" if o.feasible else "✕ ruled out",
-          "Total": money(o.total), "P50": money(unc.p50[o.key]),
+          "Total": money(o.total), "Present value": money(o.present_value), "P50": money(unc.p50[o.key]),
           "P10–P90": f"{money(unc.p10[o.key])} – {money(unc.p90[o.key])}",
           "Per million tokens": money(o.per_million_tokens),
           "Break-even": result.break_even_text(o.key)}

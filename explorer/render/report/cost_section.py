@@ -69,7 +69,7 @@ def cost_section(pdf: ReportPDF, ctx: ReportContext) -> None:
     chosen = result.option(a.scenario, a.use_case)
     c = a.costing
     pricing = {"on_demand": "on-demand", "committed": "1-year committed"}[c.cloud_pricing]
-    capex = {"buy": "bought up front", "amortise": "amortised"}[c.capex]
+    capex = {"buy": "bought up front", "lease": "leased", "amortise": "amortised"}[a.capex]
     pdf.para(
         f"All eight options over {result.horizon_months} months, in US dollars. In the cloud, "
         f"{cat.gpu(result.cloud_gpu).name} GPUs from {PROVIDER_NAMES[result.provider]} at {pricing} prices; "
@@ -79,7 +79,7 @@ def cost_section(pdf: ReportPDF, ctx: ReportContext) -> None:
         "uses the catalog defaults, and where a range reaches further above its default than below, P50 sits "
         "above the total. Break-even is the first month from which an option's cumulative cost stays at or "
         f"below the reference's. {result.reference_note} Options marked 'ruled out' break a hard rule: they "
-        "are costed for comparison only.",
+        f"are costed for comparison only. {result.finance_note}",
         size=9, colour=MUTED,
     )
     rows = []
@@ -110,6 +110,7 @@ def cost_section(pdf: ReportPDF, ctx: ReportContext) -> None:
     key = option_key(a.scenario, a.use_case)
     note = band_note(chosen.total, unc.p10[key], unc.p50[key], unc.p90[key], unc.samples)
     pdf.para(
+        f"Present value {usd(chosen.present_value)}; "
         f"P10 {usd(unc.p10[key])}, P50 {usd(unc.p50[key])}, P90 {usd(unc.p90[key])}; "
         f"{usd(chosen.per_million_tokens, cents=True)} per million generated tokens "
         f"({result.tokens_generated / 1e9:,.2f} billion tokens over the horizon); "
