@@ -52,6 +52,9 @@ def test_elasticity_by_hand(default):
     row = _rows(default.option(1, "1A"))["elasticity"]
     assert row.computed and row.rating == round(5 - 4 * idle, 1) == 1.6
     assert "busy 6.8% of the time" in row.rationale and "85.5% of the 114,711 GPU-hours" in row.rationale
+    # The utilisation the cost tables show is the same number: only serving runs on 1-1A's premises.
+    assert default.option_cost("1-1A").onprem_utilisation == pytest.approx(busy, rel=1e-4)
+    assert default.option_cost("2-1B").onprem_utilisation is None
     # 3-1A also trains on premises on 8 GPUs for 99.15 h per run: 12 GPUs paid every hour, busy for the
     # serving share and the 12 runs.
     onprem3 = 12 * HOURS  # 315,576

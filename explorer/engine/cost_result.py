@@ -43,6 +43,11 @@ class OptionCost(_Result):
         return option_key(self.scenario, self.use_case)
 
     @property
+    def onprem_utilisation(self) -> float | None:
+        """The share of the on-premises GPU-hours busy at average demand; None without on-premises GPUs."""
+        return self.gpu_hours_onprem_busy / self.gpu_hours_onprem if self.gpu_hours_onprem > 0 else None
+
+    @property
     def cumulative(self) -> np.ndarray:
         return np.cumsum(self.monthly)
 

@@ -7,7 +7,7 @@ import math
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from explorer.model.vocabulary import CLASSIFICATIONS, CLOUD_PROVIDERS, COMPLIANCE_REGIMES, METHODS, PRECISIONS, SKILLS
@@ -169,6 +169,18 @@ class Assessment(_Strict):
     costing: Costing = Costing()
     finance: Finance = Finance()
     prices: dict[str, Annotated[float, Field(ge=0, le=1e9)]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_capex(cls, raw: Any) -> Any:
+        """``finance.capex`` (the contract's name) and ``costing.capex`` are one setting: keep it in one place."""
+        if isinstance(raw, dict) and isinstance(raw.get("finance"), dict) and raw["finance"].get("capex"):
+            finance = dict(raw["finance"])
+            costing = dict(raw.get("costing") or {}) if isinstance(raw.get("costing") or {}, dict) else raw["costing"]
+            if isinstance(costing, dict):
+                costing["capex"] = finance.pop("capex")
+                raw = {**raw, "finance": finance, "costing": costing}
+        return raw
 
     @property
     def capex(self) -> str:

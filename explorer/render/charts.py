@@ -107,12 +107,12 @@ def totals_chart(result: CostResult, unc: Uncertainty | None = None, selected: s
     fig = _layout(fig, title)
     if outside:
         fig.add_annotation(
-            text=("◆ the point estimate lies outside its own P10–P90 band: it prices every input at the catalog's "
-                  "value,<br>and the sampled ranges reach further above those values than below, so most samples "
-                  "cost more (see P50)."),
+            text=_wrap("◆ the point estimate lies outside its own P10–P90 band: it prices every input at the "
+                       "catalog's value, and the ranges reach further above those values than below, so most "
+                       "samples cost more (see P50).", 70),
             xref="paper", yref="paper", x=0, y=1.0, xanchor="left", yanchor="bottom", showarrow=False,
             align="left", font=dict(size=11))
-        fig.update_layout(margin=dict(t=90))
+        fig.update_layout(margin=dict(t=110))
     return fig
 
 

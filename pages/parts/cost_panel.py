@@ -85,7 +85,8 @@ def show(decision: Decision) -> None:
           "Total": money(o.total), "Present value": money(o.present_value), "P50": money(unc.p50[o.key]),
           "P10–P90": f"{money(unc.p10[o.key])} – {money(unc.p90[o.key])}",
           "Per million tokens": money(o.per_million_tokens),
-          "Break-even": result.break_even_text(o.key)}
+          "Break-even": result.break_even_text(o.key),
+          "On-prem GPUs busy": "—" if o.onprem_utilisation is None else f"{o.onprem_utilisation:.0%}"}
          for o in result.options]
     )
     st.dataframe(table, hide_index=True, key="panel_table")
