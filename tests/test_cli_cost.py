@@ -21,7 +21,7 @@ def test_size_training_json(capsys):
     assert code == 0 and err == ""
     data = json.loads(out)
     assert {"flops", "gpu_hours", "gpus", "wall_clock_hours", "memory_gb_per_gpu"} <= set(data)
-    assert data["flops"] == pytest.approx(6 * 70.6e9 * 4e9 * 0.6667)  # LoRA: 2/3 of 6·N·D
+    assert data["flops"] == pytest.approx(6 * 70.6e9 * 4e9 * (0.6667 + 1 / 3))  # LoRA 2/3 of 6·N·D + recompute 1/3
     assert data["gpu_hours"] == pytest.approx(data["flops"] / (989e12 * 0.4) / 3600)  # ≈ 793 GPU-hours
     assert data["wall_clock_hours"] == pytest.approx(data["gpu_hours"] / data["gpus"])
 
@@ -31,7 +31,7 @@ def test_size_training_with_gpus_and_mfu(capsys):
                        "full", "--gpu", "h100-sxm", "--gpus", "8", "--mfu", "0.5", "--json")
     data = json.loads(out)
     assert code == 0 and data["gpus"] == 8
-    assert data["gpu_hours"] == pytest.approx(6 * 8.03e9 * 1e9 / (989e12 * 0.5) / 3600)  # = 27.06 h
+    assert data["gpu_hours"] == pytest.approx(8 * 8.03e9 * 1e9 / (989e12 * 0.5) / 3600)  # full + recompute = 36.08 h
 
 
 def test_size_serving_json(capsys):

@@ -45,44 +45,45 @@ def test_elasticity_by_hand(default):
     busy = (50_000 / 86_400) / 8.529608
     assert busy == pytest.approx(0.06785, abs=1e-5)
     onprem = 4 * HOURS  # 105,192 GPU-hours paid for on premises
-    # It trains in the cloud: 793.21 GPU-hours per LoRA run (tests/test_cost.py), retrained every 3 months: 12 runs.
-    cloud = 793.209 * 12  # 9,518.5
+    # It trains in the cloud: 6 · 70.6e9 · 4e9 · (0.6667 + 1/3) / (989e12 · 0.4) / 3600 = 1,189.79 GPU-hours per LoRA
+    # run (with the recomputed forward pass), retrained every 3 months: 12 runs.
+    cloud = 6 * 70.6e9 * 4e9 * (0.6667 + 1 / 3) / (989e12 * 0.4) / 3600 * 12  # 14,277.5
     idle = (onprem - onprem * busy) / (onprem + cloud)
-    assert idle == pytest.approx(0.8548, abs=1e-4)
+    assert idle == pytest.approx(0.8208, abs=1e-4)
     row = _rows(default.option(1, "1A"))["elasticity"]
-    assert row.computed and row.rating == round(5 - 4 * idle, 1) == 1.6
-    assert "busy 6.8% of the time" in row.rationale and "85.5% of the 114,711 GPU-hours" in row.rationale
+    assert row.computed and row.rating == round(5 - 4 * idle, 1) == 1.7
+    assert "busy 6.8% of the time" in row.rationale and "82.1% of the 119,470 GPU-hours" in row.rationale
     # The utilisation the cost tables show is the same number: only serving runs on 1-1A's premises.
     assert default.option_cost("1-1A").onprem_utilisation == pytest.approx(busy, rel=1e-4)
     assert default.option_cost("2-1B").onprem_utilisation is None
-    # 3-1A also trains on premises on 8 GPUs for 99.15 h per run: 12 GPUs paid every hour, busy for the
-    # serving share and the 12 runs.
+    # 3-1A also trains on premises on 8 GPUs for 1,189.79 / 8 = 148.72 h per run: 12 GPUs paid every hour, busy
+    # for the serving share and the 12 runs.
     onprem3 = 12 * HOURS  # 315,576
-    busy3 = 4 * HOURS * busy + 8 * 99.1511 * 12  # 7,136.9 + 9,518.5 = 16,655.4
+    busy3 = 4 * HOURS * busy + cloud  # 7,136.9 + 14,277.5 = 21,414.4
     idle3 = (onprem3 - busy3) / onprem3
-    assert _rows(default.option(3, "1A"))["elasticity"].rating == round(5 - 4 * idle3, 1) == 1.2
+    assert _rows(default.option(3, "1A"))["elasticity"].rating == round(5 - 4 * idle3, 1) == 1.3
     # 2-1B rents every GPU-hour: nothing idle on premises.
     row = _rows(default.option(2, "1B"))["elasticity"]
     assert row.rating == 5 and "rented in the cloud" in row.rationale
 
 
 def test_cost_profile_by_hand(default):
-    # Totals (each line item checked by hand in tests/test_cost.py and tests/test_finance.py): 1-1A $567,296 is
+    # Totals (each line item checked by hand in tests/test_cost.py and tests/test_finance.py): 1-1A $595,739 is
     # the cheapest feasible option.
     totals = {o.key: o.total for o in default.cost.options}
     assert min(totals, key=totals.get) == "1-1A"
     cheapest = totals["1-1A"]
     # 3-1A buys 12 H100s at $37,500 and gets 20% back at the end: $1,020,174 − $90,000 = $930,174.
     assert default.option_cost("3-1A").line_items["residual"] == pytest.approx(-0.2 * 12 * 37_500)
-    # $930,174 / $567,296 = 1.6397; 5 − 4 · ln(1.6397) / ln 3 = 5 − 4 · 0.49452 / 1.09861 = 3.20.
+    # $930,174 / $595,739 = 1.5614; 5 − 4 · ln(1.5614) / ln 3 = 5 − 4 · 0.44557 / 1.09861 = 3.38.
     ratio = totals["3-1A"] / cheapest
-    assert ratio == pytest.approx(1.6397, abs=1e-4)
+    assert ratio == pytest.approx(1.5614, abs=1e-4)
     row = _rows(default.option(3, "1A"))["cost_profile"]
-    assert row.rating == round(5 - 4 * math.log(ratio) / math.log(3), 1) == 3.2
-    assert row.rationale == ("$930k over 36 months ($56.59 per million tokens), 1.64× the cheapest option, "
-                             "S1 · 1A at $567k.")
-    # 2-1B: $680,247 / $567,296 = 1.1991 → 5 − 4 · 0.18157 / 1.09861 = 4.34.
-    assert _rows(default.option(2, "1B"))["cost_profile"].rating == 4.3
+    assert row.rating == round(5 - 4 * math.log(ratio) / math.log(3), 1) == 3.4
+    assert row.rationale == ("$930k over 36 months ($56.59 per million tokens), 1.56× the cheapest option, "
+                             "S1 · 1A at $596k.")
+    # 2-1B: $708,690 / $595,739 = 1.1896 → 5 − 4 · 0.17362 / 1.09861 = 4.37.
+    assert _rows(default.option(2, "1B"))["cost_profile"].rating == 4.4
     assert _rows(default.option(1, "1A"))["cost_profile"].rating == 5
 
 
@@ -98,10 +99,10 @@ def test_burden_by_hand(default):
 
 
 def test_default_recommendation_by_hand(default):
-    # 3-1A: seed ratings privacy..cloud services with the computed three: 5,5,5,5,5, 1.2, 1, 3.2, 5, 1, 3 = 39.4
-    # over 11 criteria: 100 · (39.4/11 − 1)/4 = 64.55, minus 8 points of GPU procurement (16 weeks × 0.5) = 56.55.
+    # 3-1A: seed ratings privacy..cloud services with the computed three: 5,5,5,5,5, 1.3, 1, 3.4, 5, 1, 3 = 39.7
+    # over 11 criteria: 100 · (39.7/11 − 1)/4 = 65.23, minus 8 points of GPU procurement (16 weeks × 0.5) = 57.23.
     best = default.option(3, "1A")
-    assert best.score == pytest.approx(100 * (39.4 / 11 - 1) / 4 - 8)
+    assert best.score == pytest.approx(100 * (39.7 / 11 - 1) / 4 - 8)
     # 4-1A: 3,3,2,3,2, 5, 4, 4.3, 3, 3, 5 = 37.3: 59.77, minus 4 for GDPR (a DPA for the cloud processor) = 55.77.
     runner = default.option(4, "1A")
     assert runner.score == pytest.approx(100 * (37.3 / 11 - 1) / 4 - 4)
@@ -109,9 +110,9 @@ def test_default_recommendation_by_hand(default):
     assert (rec.key, rec.runner_up) == ("3-1A", "4-1A")
     assert rec.reasons[0] == ("Highest score among the 8 feasible options: 57/100, ahead of scenario 4 with use "
                               "case 1A at 56/100.")
-    # $930,174 / $688,144 = 1.3517: 35.2% more.
-    assert rec.reasons[1] == ("It costs $930k over 36 months, 35.2% more than scenario 4 with use case 1A "
-                              "($688k).")
+    # $930,174 / $716,588 = 1.2981: 29.8% more.
+    assert rec.reasons[1] == ("It costs $930k over 36 months, 29.8% more than scenario 4 with use case 1A "
+                              "($717k).")
 
 
 def test_traffic_moves_the_score_where_the_cost_ranking_moves(catalog):

@@ -1,11 +1,10 @@
 """Sizing: GPU memory, GPU count, training time and serving throughput from first principles.
 
-Training FLOPs follow 6·N·D (Kaplan et al. 2020); LoRA skips the weight gradients of frozen
-weights, QLoRA adds dequantisation time. Memory follows ZeRO's 16 bytes per trained parameter
-(sharded, as FSDP/ZeRO-3 does) plus one checkpointed micro-batch (Korthikanti et al. 2022); QLoRA
-may fit one GPU (Dettmers et al. 2023). Serving is a roofline: each decode step reads the weights and
-KV cache or does 2·N FLOPs per sequence, whichever takes longer; prefill is 2·N FLOPs per prompt token.
-Every efficiency factor is a named default in ``data/efficiency.yaml`` and can be overridden.
+Training FLOPs: 6·N·D (Kaplan et al. 2020) plus the recomputed forward pass; LoRA skips frozen weights'
+gradients, QLoRA adds dequantisation. Memory: ZeRO's 16 bytes per trained parameter, sharded as FSDP does,
+plus one checkpointed micro-batch (Korthikanti et al. 2022); QLoRA may fit one GPU (Dettmers et al. 2023).
+Serving is a roofline: each decode step reads the weights and KV cache or does 2·N FLOPs per sequence,
+whichever takes longer; prefill is 2·N FLOPs per prompt token. Factors: ``data/efficiency.yaml``.
 """
 
 from __future__ import annotations
@@ -99,13 +98,14 @@ def default_factors(catalog: Catalog) -> dict[str, float]:
 
 
 def training_flops_factor(method: str, factors: Mapping[str, Any]) -> Any:
-    """Training FLOPs as a multiple of 6·N·D for each fine-tuning method (factors may be arrays)."""
+    """Training FLOPs as a multiple of 6·N·D per method, with the forward pass checkpointing recomputes (2·N·D)."""
+    recompute = factors["eff:activation_recompute"] / 3.0
     if method == "full":
-        return 1.0
+        return 1.0 + recompute
     if method == "lora":
-        return factors["eff:lora_flops_factor"]
+        return factors["eff:lora_flops_factor"] + recompute
     if method == "qlora":
-        return factors["eff:lora_flops_factor"] * factors["eff:qlora_overhead"]
+        return (factors["eff:lora_flops_factor"] + recompute) * factors["eff:qlora_overhead"]
     return 0.0
 
 
