@@ -108,11 +108,6 @@ def recommended_key(catalog: Catalog, a: Assessment, weights: Mapping[str, float
     return best.key if best else NONE
 
 
-def scored_variant(catalog: Catalog, a: Assessment, weights: Mapping[str, float] | None = None) -> Scored:
-    """Every option of a variant scored, computed afresh (a what-if never evicts what users look at)."""
-    return _score(catalog, a, _place(catalog, a), weights, advise=False)
-
-
 def _place(catalog: Catalog, a: Assessment) -> Placed:
     cap = capacity_of(catalog, a)
     return Placed(capacity=cap, placements=locate(catalog, a, cap))
@@ -131,7 +126,7 @@ def _score(catalog: Catalog, a: Assessment, p: Placed, weights: Mapping[str, flo
            advise: bool, cost: Costed | None = None) -> Scored:
     def score_all(placements: tuple[Placement, ...], priced: Costed | None = None) -> tuple[ScoredOption, ...]:
         priced = priced if priced is not None else _cost(catalog, a, Placed(p.capacity, placements))
-        rated = computed_ratings(catalog, priced.result, placements, a.workload.peak_factor)
+        rated = computed_ratings(catalog, priced.result, a.workload.peak_factor)
         return tuple(score_option(catalog, o, weights, rated.get(o.key)) for o in placements)
 
     c = cost if cost is not None else _cost(catalog, a, p)

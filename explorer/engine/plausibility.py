@@ -43,9 +43,8 @@ def warnings(catalog: Catalog, a: Assessment) -> tuple[str, ...]:
     if w.finetune_method != "none" and w.dataset_tokens > largest:
         out.append(f"A fine-tuning set of {count(w.dataset_tokens)} tokens is larger than a whole pre-training "
                    f"corpus ({count(largest)} tokens for Llama 3).")
-    model = next((m for m in catalog.models if m.id == w.model), None)
-    context = getattr(model, "context_tokens", None)
-    if model is not None and context and w.input_tokens + w.output_tokens > context:
+    model = catalog.model(w.model)  # the assessment's model id is checked against the catalog on loading
+    if w.input_tokens + w.output_tokens > model.context_tokens:
         out.append(f"{w.input_tokens:,} input plus {w.output_tokens:,} output tokens per request exceed "
-                   f"{model.name}'s context of {context:,} tokens.")
+                   f"{model.name}'s context of {model.context_tokens:,} tokens.")
     return tuple(out)

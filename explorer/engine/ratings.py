@@ -9,11 +9,10 @@ the numbers it comes from. The mappings are in ``data/criteria.yaml`` (``compute
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from explorer.engine.cost import CostResult, OptionCost
-from explorer.engine.placement import Placement
 from explorer.model.catalog import Catalog, ComputedRating
 from explorer.model.formatting import money, percent, usd
 from explorer.model.vocabulary import option_short
@@ -48,13 +47,11 @@ def burden_rating(fte: float, fte_at_three: float, lo: float = 1, hi: float = 5)
     return clamp(hi - (hi - lo) * fte / (fte + fte_at_three), lo, hi)
 
 
-def _cost_profile(spec: ComputedRating, o: OptionCost, result: CostResult, pool: Sequence[OptionCost],
+def _cost_profile(spec: ComputedRating, o: OptionCost, result: CostResult, cheapest: OptionCost, which: str,
                   lo: float, hi: float) -> Computed:
-    cheapest = min(pool, key=lambda c: (c.total, c.key))
     rating = cost_profile_rating(o.total, cheapest.total, spec.params["ratio_at_one"], lo, hi)
     months = result.horizon_months
     per_m = f" ({usd(o.per_million_tokens, cents=True)} per million tokens)" if o.per_million_tokens else ""
-    which = "feasible option" if all(c.feasible for c in pool) and len(pool) < len(result.options) else "option"
     if o.key == cheapest.key or o.total <= cheapest.total:
         text = f"{money(o.total)} over {months} months{per_m}: the cheapest {which}."
     else:
@@ -64,8 +61,7 @@ def _cost_profile(spec: ComputedRating, o: OptionCost, result: CostResult, pool:
     return Computed(round(rating, 1), text)
 
 
-def _elasticity(spec: ComputedRating, o: OptionCost, result: CostResult, pool: Sequence[OptionCost],
-                lo: float, hi: float, peak_factor: float) -> Computed | None:
+def _elasticity(o: OptionCost, result: CostResult, lo: float, hi: float, peak_factor: float) -> Computed | None:
     paid = o.gpu_hours_cloud + o.gpu_hours_onprem
     if paid <= 0:
         return None  # no GPU-hours at all: nothing to measure, the seed's rating stands
@@ -83,8 +79,7 @@ def _elasticity(spec: ComputedRating, o: OptionCost, result: CostResult, pool: S
     return Computed(round(rating, 1), text)
 
 
-def _burden(spec: ComputedRating, o: OptionCost, result: CostResult, pool: Sequence[OptionCost],
-            lo: float, hi: float) -> Computed:
+def _burden(spec: ComputedRating, o: OptionCost, result: CostResult, lo: float, hi: float) -> Computed:
     rating = burden_rating(o.staff_fte, spec.params["fte_at_three"], lo, hi)
     if o.staff_fte <= 0:
         text = "No GPUs on the premises, so the cost model counts no GPU operations staff; the provider runs them."
@@ -96,9 +91,7 @@ def _burden(spec: ComputedRating, o: OptionCost, result: CostResult, pool: Seque
     return Computed(round(rating, 1), text)
 
 
-def computed_ratings(
-    catalog: Catalog, result: CostResult | None, placements: Sequence[Placement], peak_factor: float,
-) -> dict[str, dict[str, Computed]]:
+def computed_ratings(catalog: Catalog, result: CostResult | None, peak_factor: float) -> dict[str, dict[str, Computed]]:
     """Option key → criterion id → computed rating, for every criterion the catalog computes.
 
     Cost ratings are relative to the feasible options (all options when none is feasible). Without a cost
@@ -107,12 +100,13 @@ def computed_ratings(
     if result is None:
         return {}
     lo, hi = catalog.scale.min, catalog.scale.max
-    feasible = {p.key for p in placements if p.feasible}
-    pool = [o for o in result.options if o.key in feasible] or list(result.options)
+    pool = [o for o in result.options if o.feasible] or list(result.options)
+    cheapest = min(pool, key=lambda c: (c.total, c.key))
+    which = "feasible option" if len(pool) < len(result.options) and pool[0].feasible else "option"
     methods: Mapping[str, Callable[[ComputedRating, OptionCost], Computed | None]] = {
-        "cost_profile": lambda spec, o: _cost_profile(spec, o, result, pool, lo, hi),
-        "elasticity": lambda spec, o: _elasticity(spec, o, result, pool, lo, hi, peak_factor),
-        "operational_burden": lambda spec, o: _burden(spec, o, result, pool, lo, hi),
+        "cost_profile": lambda spec, o: _cost_profile(spec, o, result, cheapest, which, lo, hi),
+        "elasticity": lambda spec, o: _elasticity(o, result, lo, hi, peak_factor),
+        "operational_burden": lambda spec, o: _burden(spec, o, result, lo, hi),
     }
     out: dict[str, dict[str, Computed]] = {}
     for o in result.options:

@@ -174,18 +174,17 @@ class Assessment(_Strict):
     @classmethod
     def _one_capex(cls, raw: Any) -> Any:
         """``finance.capex`` (the contract's name) and ``costing.capex`` are one setting: keep it in one place."""
-        if isinstance(raw, dict) and isinstance(raw.get("finance"), dict) and raw["finance"].get("capex"):
-            finance = dict(raw["finance"])
-            costing = dict(raw.get("costing") or {}) if isinstance(raw.get("costing") or {}, dict) else raw["costing"]
-            if isinstance(costing, dict):
-                costing["capex"] = finance.pop("capex")
-                raw = {**raw, "finance": finance, "costing": costing}
+        finance = raw.get("finance") if isinstance(raw, dict) else None
+        costing = (raw.get("costing") or {}) if isinstance(raw, dict) else None
+        if isinstance(finance, dict) and finance.get("capex") and isinstance(costing, dict):
+            finance = dict(finance)
+            raw = {**raw, "finance": finance, "costing": {**costing, "capex": finance.pop("capex")}}
         return raw
 
     @property
     def capex(self) -> str:
-        """How on-premises servers are paid for: ``finance.capex`` when set, else ``costing.capex``."""
-        return self.finance.capex or self.costing.capex
+        """How on-premises servers are paid for (``finance.capex`` is moved here on validation)."""
+        return self.costing.capex
 
     @field_validator("customer")
     @classmethod

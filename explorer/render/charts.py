@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import textwrap
 
 import numpy as np
 import plotly.graph_objects as go
@@ -57,7 +58,7 @@ def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
 RULED_OUT = "✕ ruled out"
 
 
-def option_label(o: OptionCost, sep: str = "<br>") -> str:
+def cost_label(o: OptionCost, sep: str = "<br>") -> str:
     """An option on a chart axis or legend, marked when a hard rule rules it out."""
     return option_short(o.key) + ("" if o.feasible else f"{sep}{RULED_OUT}")
 
@@ -71,7 +72,7 @@ def totals_chart(result: CostResult, unc: Uncertainty | None = None, selected: s
     """Total cost over the horizon for all eight options, P10–P90 as whiskers and P50 as a diamond, the chosen
     one outlined, ruled-out options hatched and labelled. A point estimate outside its own whisker says why."""
     options = list(result.options)
-    labels = [option_label(o) for o in options]
+    labels = [cost_label(o) for o in options]
     totals = [o.total for o in options]
     colours = [SCENARIO_COLOURS[o.scenario] if o.feasible else "#b0b0b0" for o in options]
     widths = [3 if o.key == selected else 0 for o in options]
@@ -133,12 +134,12 @@ def cumulative_chart(
         chosen = o.key == sel_key
         reference = o.key == result.reference
         traces.append(go.Scatter(
-            x=months, y=o.cumulative, mode="lines", name=option_label(o, " ")
+            x=months, y=o.cumulative, mode="lines", name=cost_label(o, " ")
             + (" (break-even reference)" if reference else ""),
             line=dict(color=SCENARIO_COLOURS[o.scenario] if o.feasible else "#a0a0a0", width=4 if chosen else 1.8,
                       dash=("solid" if o.use_case == "1A" else "dot") if o.feasible else "dashdot"),
             opacity=1.0 if o.feasible else 0.6,
-            hovertemplate="month %{x}: %{y:$,.0f}<extra>" + option_label(o, " ") + "</extra>",
+            hovertemplate="month %{x}: %{y:$,.0f}<extra>" + cost_label(o, " ") + "</extra>",
         ))
     shapes, annotations = [], []
     if selected is not None:
@@ -162,7 +163,7 @@ def cumulative_chart(
 
 def breakdown_chart(result: CostResult) -> go.Figure:
     """Each option's total stacked by line item."""
-    labels = [option_label(o) for o in result.options]
+    labels = [cost_label(o) for o in result.options]
     fig = go.Figure()
     for item, name in LINE_ITEMS.items():
         values = [o.line_items[item] for o in result.options]
@@ -181,7 +182,7 @@ def per_million_chart(result: CostResult) -> go.Figure:
     rows = [(o, o.per_million_tokens) for o in result.options]
     fig = go.Figure(
         go.Bar(
-            x=[option_label(o) for o, _ in rows], y=[v or 0.0 for _, v in rows],
+            x=[cost_label(o) for o, _ in rows], y=[v or 0.0 for _, v in rows],
             marker=dict(color=[SCENARIO_COLOURS[o.scenario] if o.feasible else "#b0b0b0" for o, _ in rows],
                         **_ruled_out_marker([o for o, _ in rows])),
             text=[f"${v:,.2f}" if v is not None else "n/a" for _, v in rows], textposition="outside",
@@ -241,9 +242,10 @@ def tornado_chart(sens: Sensitivity, top: int = 12) -> go.Figure:
     fig.update_layout(barmode="overlay")
     fig.update_xaxes(title=f"Total of S{sens.scenario} · {sens.use_case}", tickformat="$,.3s", nticks=5)
     changed = [r for r in rows if r.regime_change][::-1]
-    notes = [f"⚠ {r.label}: " + "; ".join(f"{w} {n}" for w, n in (("at −", r.low_note), ("at +", r.high_note)) if n)
+    pct = f"{sens.pct:g}%"
+    notes = [f"⚠ {r.label}: " + "; ".join(f"at {sign}{pct}, {n}" for sign, n in (("−", r.low_note), ("+", r.high_note))
+                                          if n)
              for r in changed]
-    notes = [n.replace("at −", f"at −{sens.pct:g}%,").replace("at +", f"at +{sens.pct:g}%,") for n in notes]
     text = "<br>".join(_wrap(html.escape(n), 96) for n in notes)
     lines = text.count("<br>") + 1 if notes else 0
     height = max(320, 110 + 30 * len(rows) + 16 * lines)
@@ -257,13 +259,5 @@ def tornado_chart(sens: Sensitivity, top: int = 12) -> go.Figure:
 
 
 def _wrap(text: str, width: int) -> str:
-    """Plotly annotations do not wrap: break at spaces into lines of at most ``width`` characters."""
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "<br>".join(lines)
+    """Plotly annotations do not wrap: lines of at most ``width`` characters."""
+    return "<br>".join(textwrap.wrap(text, width))

@@ -84,7 +84,6 @@ def _pdf(data: bytes) -> bytes:
         stamp.add_font("DejaVu", "B", _BOLD)
         size = max(12.0, min(w * 0.16, h * 0.4))
         stamp.set_font("DejaVu", "B", size)
-        stamp.set_text_color(*_rgb())
         tw = stamp.get_string_width(TEXT)
         faint = stamp.local_context(fill_opacity=_OPACITY["pdf"], text_color=_rgb())
         with faint, stamp.rotation(_ANGLE, w / 2, h / 2):
