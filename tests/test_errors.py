@@ -55,7 +55,7 @@ def test_nan_and_infinity_are_named_as_such(catalog, raw):
 
 def test_a_non_finite_price_is_named(catalog):
     with pytest.raises(errors.AssessmentError, match=r"^Assessment URL query, field 'prices': price 'onprem:pue' "
-                                                     r"must be a finite number$"):
+                                                     r"must be a finite number\.$"):
         from_query({"prices.onprem:pue": "inf"}, catalog)
 
 

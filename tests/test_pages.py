@@ -44,7 +44,11 @@ def test_explorer_smoke():
     assert at.title[0].value == "Deployment Scenario Explorer"
     assert at.selectbox(key="scenario").value == 1
     assert at.segmented_control(key="use_case").value == "1A"
-    assert len(at.table) == 3  # placement, boundary flows and trade-offs
+    assert len(at.table) == 2  # placement and boundary flows
+    # Every rating's rationale is on the page as text (the trade-off table wraps it; nothing is left to hovering).
+    (trade_offs,) = [h.proto.body for h in at.get("html") if 'class="tot"' in h.proto.body]
+    assert "Why (hover)" not in trade_offs and "text-overflow" not in trade_offs
+    assert "<th>Why</th>" in trade_offs and "white-space:normal" in trade_offs
     # The diagram tabs are lazy: the one in sight is drawn, the other when it is opened.
     (architecture,) = at.get("image")
     at.session_state["diagram_tab"] = "C4 context"
@@ -120,12 +124,14 @@ def test_load_preset_button():
 
 
 @pytest.mark.parametrize(("query", "fragment"), [
-    ({"scenario": "9"}, "field 'scenario': input should be less than or equal to 4 (got '9')"),
-    ({"scenario": "2", "use_case": "2C"}, "field 'use_case': input should be '1A' or '1B' (got '2C')"),
-    ({"scenario": "abc"}, "field 'scenario': input should be a valid integer"),
-    ({"scenario": "3", "workload.requests_per_day": "-1"}, "workload.requests_per_day"),
-    ({"nonsense": "1"}, "field 'nonsense': is not a known field"),
-    ({"workload.model": "gpt-9"}, "'gpt-9' is not in the catalog; choose from: llama-3.1-8b"),
+    ({"scenario": "9"}, "The shared link could not be used as it is. Scenario must be 1, 2, 3 or 4 (the link says 9)."),
+    ({"scenario": "2", "use_case": "2C"}, "Use case must be '1A' or '1B' (the link says 2C)."),
+    ({"scenario": "abc"}, "Scenario must be 1, 2, 3 or 4 (the link says abc)."),
+    ({"scenario": "3", "workload.requests_per_day": "-1"},
+     "Requests per day (workload.requests_per_day) must be a number from 0 to 10,000,000,000 (the link says -1)."),
+    ({"nonsense": "1"}, "The link's key 'nonsense' is not a known key; allowed keys: customer, horizon_months, "
+                        "scenario, use_case, constraints.air_gapped,"),
+    ({"workload.model": "gpt-9"}, "Model (workload.model) is not in the catalog; choose from: llama-3.1-8b, "),
 ])
 def test_bad_links_fall_back_with_one_message(query, fragment):
     at = app(query)

@@ -8,8 +8,16 @@ from typing import Any
 import streamlit as st
 
 from explorer import Assessment, Catalog, ExplorerError, parse_assessment
-from explorer.model.link import WEIGHT_PREFIX, assessment_from_link, default_weights, link_query, weights_from_link
+from explorer.model.link import (
+    WEIGHT_PREFIX,
+    assessment_from_link,
+    default_weights,
+    link_query,
+    present_from_link,
+    weights_from_link,
+)
 from explorer.render.markdown import literal
+from pages.parts import view
 
 STATE = "_assessment"  # the canonical assessment, as a JSON-able dict
 NOTICE = "_notice"  # a message to show once, after a rerun
@@ -67,9 +75,11 @@ def init_state(cat: Catalog) -> None:
     params = st.query_params.to_dict()
     assessment, problem = assessment_from_link(params, cat)
     weights, problems = weights_from_link(params, cat)
+    present, view_problem = present_from_link(params)
     st.session_state[STATE] = assessment.to_dict()
     st.session_state[WEIGHTS] = weights
-    notice = " ".join(p for p in (problem, *problems) if p)
+    st.session_state[view.VIEW] = present
+    notice = " ".join(p for p in (problem, *problems, view_problem) if p)
     if notice:
         st.session_state[NOTICE] = notice
 
@@ -103,7 +113,7 @@ def current_assessment(cat: Catalog, weights: dict[str, float]) -> Assessment:
         st.error(literal(f"{exc} The previous value is kept."))
         assessment = parse_assessment(previous, "the form", cat)
     st.session_state[STATE] = assessment.to_dict()
-    query = link_query(assessment, weights, cat)
+    query = link_query(assessment, weights, cat, present=view.presenting())
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
     return assessment
