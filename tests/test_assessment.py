@@ -189,3 +189,35 @@ _assessments = st.builds(
 @given(_assessments)
 def test_any_assessment_round_trips_through_the_url(a):
     assert from_query(to_query(a)) == a
+
+
+@pytest.mark.parametrize(("raw", "present", "problem"), [
+    ({}, False, ""),
+    ({"present": "1"}, True, ""),
+    ({"present": ["0", "1"]}, True, ""),  # the last of a repeated key counts, as for every other key
+    ({"present": "true"}, True, ""),
+    ({"present": "0"}, False, ""),
+    ({"present": "maybe"}, False, "Presenter mode in the shared link must be 1 (on) or 0 (off), but the link says "
+                                  "maybe; showing the normal view."),
+])
+def test_presenter_mode_is_view_state_in_the_link(catalog, raw, present, problem):
+    from explorer.model.link import assessment_from_link, link_query, present_from_link
+
+    assert present_from_link(raw) == (present, problem)
+    assessment, notice = assessment_from_link({"scenario": "2", **raw}, catalog)
+    assert (assessment.scenario, notice) == (2, "")  # not an assessment field, and never refused as one
+    query = link_query(assessment, {}, catalog, present=present)
+    assert query.get("present") == ("1" if present else None)
+    assert present_from_link(query) == (present, "")  # round trip
+
+
+def test_a_bad_link_value_is_one_plain_sentence(catalog):
+    from explorer.model.link import assessment_from_link
+
+    _, notice = assessment_from_link({"scenario": "9", "use_case": "1B"}, catalog)
+    assert notice == ("The shared link could not be used as it is. Scenario must be 1, 2, 3 or 4 (the link says 9). "
+                      "Ignored 'scenario'; the rest is kept.")
+    _, notice = assessment_from_link({"colour": "red"}, catalog)
+    assert notice.startswith("The shared link could not be used as it is. The link's key 'colour' is not a known "
+                             "key; allowed keys: customer, horizon_months, scenario, use_case, ")
+    assert notice.endswith(", prices.<price key>, w.<criterion>, present. Ignored 'colour'; the rest is kept.")

@@ -115,3 +115,33 @@ def test_the_explorer_diagram_has_alt_text(query, words):
     at = app(query)
     (image,) = at.get("image")
     assert image.proto.imgs[0].alt == words
+
+
+@pytest.mark.parametrize(("content", "notice"), [
+    (b"scenario: 2\nuse_case: [\n", "Assessment file 'bad.yaml': is not valid YAML or JSON at line 3. The previous "
+                                    "assessment is kept."),
+    (b"scenario: 9\n", "Assessment file 'bad.yaml', field 'scenario': must be 1, 2, 3 or 4 (got 9). The previous "
+                       "assessment is kept."),
+    (b"colour: red\n", "Assessment file 'bad.yaml', field 'colour': is not a known field; allowed here: "
+                       "schema_version, customer, scenario, use_case, horizon_months, workload, constraints, costing, "
+                       "finance, prices. The previous assessment is kept."),
+    (b"\xff\xfe", "Assessment file 'bad.yaml' is not UTF-8 text; upload a YAML or JSON file."),
+])
+def test_a_bad_upload_is_named_in_full_sentences_and_the_assessment_kept(content, notice):
+    at = app({"scenario": "3"})
+    at.sidebar.get("file_uploader")[0].set_value(("bad.yaml", content, "application/yaml"))
+    at.run()
+    assert not at.exception
+    assert [shown(w.value) for w in at.warning if "bad.yaml" in w.value] == [notice]
+    assert at.selectbox(key="scenario").value == 3
+
+
+def test_a_good_upload_replaces_the_assessment():
+    at = app()
+    text = b"customer: Fabrikam\nscenario: 4\nuse_case: 1B\nconstraints: {air_gapped: false, cloud_rtt_ms: 45}\n"
+    at.sidebar.get("file_uploader")[0].set_value(("fabrikam.yaml", text, "application/yaml"))
+    at.run()
+    assert not at.exception and not [w for w in at.warning if "fabrikam.yaml" in w.value]
+    assert at.text_input(key="customer").value == "Fabrikam"
+    assert (at.selectbox(key="scenario").value, at.segmented_control(key="use_case").value) == (4, "1B")
+    assert at.number_input(key="cloud_rtt_ms").value == 45

@@ -8,14 +8,8 @@ from typing import Any
 import streamlit as st
 
 from explorer import Assessment, Catalog, ExplorerError, parse_assessment
-from explorer.model.link import (
-    WEIGHT_PREFIX,
-    assessment_from_link,
-    default_weights,
-    link_query,
-    present_from_link,
-    weights_from_link,
-)
+from explorer.model.formatting import sentence
+from explorer.model.link import WEIGHT_PREFIX, assessment_from_link, default_weights, link_query, weights_from_link
 from explorer.render.markdown import literal
 from pages.parts import view
 
@@ -75,10 +69,9 @@ def init_state(cat: Catalog) -> None:
     params = st.query_params.to_dict()
     assessment, problem = assessment_from_link(params, cat)
     weights, problems = weights_from_link(params, cat)
-    present, view_problem = present_from_link(params)
+    view_problem = view.from_link(params)
     st.session_state[STATE] = assessment.to_dict()
     st.session_state[WEIGHTS] = weights
-    st.session_state[view.VIEW] = present
     notice = " ".join(p for p in (problem, *problems, view_problem) if p)
     if notice:
         st.session_state[NOTICE] = notice
@@ -110,7 +103,7 @@ def current_assessment(cat: Catalog, weights: dict[str, float]) -> Assessment:
     try:
         assessment = parse_assessment(values, "the form", cat)
     except ExplorerError as exc:
-        st.error(literal(f"{exc} The previous value is kept."))
+        st.error(literal(f"{sentence(str(exc))} The previous value is kept."))
         assessment = parse_assessment(previous, "the form", cat)
     st.session_state[STATE] = assessment.to_dict()
     query = link_query(assessment, weights, cat, present=view.presenting())

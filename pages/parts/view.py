@@ -5,9 +5,12 @@ Presenter mode is view state: it travels in the link next to the assessment, nev
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import streamlit as st
 
 from explorer import Decision
+from explorer.model.link import present_from_link
 from explorer.model.vocabulary import option_words
 
 PRESENT = "present"  # the toggle's widget key
@@ -39,6 +42,12 @@ PRESENTER_STYLE = """
 
 # The step-through: the four scenarios with each use case, in the order the seed tells them.
 STEPS: tuple[tuple[int, str], ...] = tuple((s, u) for s in (1, 2, 3, 4) for u in ("1A", "1B"))
+
+
+def from_link(params: Mapping[str, str | list[str]]) -> str:
+    """Take presenter mode from a session's first link; returns a sentence if the link's value is unusable."""
+    st.session_state[VIEW], problem = present_from_link(params)
+    return problem
 
 
 def presenting() -> bool:
