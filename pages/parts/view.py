@@ -18,17 +18,20 @@ VIEW = "_present"  # the canonical presenter-mode flag, kept while pages that do
 SIDEBAR_PX = 256  # the sidebar's width when shown: Streamlit's default 300 px is a quarter of a projector's 1280
 
 # Projector-first: no empty band above the title, labels that wrap instead of being cut, headings that stay
-# whole. (Streamlit offers no setting for these; the selectors are its own test ids and key classes.)
-STYLE = """
-[data-testid=stMainBlockContainer] {padding: 2.25rem 2rem 2rem 2rem}
-[data-testid=stMain] h1 {padding-top: 0; padding-bottom: 0.25rem; font-size: 2.1rem}
-[data-testid=stMain] h2, [data-testid=stMain] h3 {padding-top: 0.25rem}
-[data-testid=stMetricLabel], [data-testid=stMetricLabel] * {white-space: normal !important;
-  overflow: visible !important; text-overflow: clip !important; height: auto !important}
-[data-testid=stMetricValue] > div {white-space: normal !important; overflow: visible !important}
-[data-testid=stTable] th {white-space: normal}
-.st-key-diagram img {max-height: max(460px, calc(100vh - 330px)); width: auto !important; max-width: 100%;
-  object-fit: contain; margin: 0 auto; display: block}
+# whole. (Streamlit offers no setting for these; the selectors are its own test ids and key classes.) The sidebar's
+# width is also set here: a fresh server's first session draws the sidebar before the page config arrives, at
+# Streamlit's 300 px (the price: the sidebar cannot be dragged wider).
+STYLE = f"""
+section[data-testid=stSidebar][data-collapsed=false] {{width: {SIDEBAR_PX}px !important}}
+[data-testid=stMainBlockContainer] {{padding: 2.25rem 2rem 2rem 2rem}}
+[data-testid=stMain] h1 {{padding-top: 0; padding-bottom: 0.25rem; font-size: 2.1rem}}
+[data-testid=stMain] h2, [data-testid=stMain] h3 {{padding-top: 0.25rem}}
+[data-testid=stMetricLabel], [data-testid=stMetricLabel] * {{white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; height: auto !important}}
+[data-testid=stMetricValue] > div {{white-space: normal !important; overflow: visible !important}}
+[data-testid=stTable] th {{white-space: normal}}
+.st-key-diagram img {{max-height: max(460px, calc(100vh - 330px)); width: auto !important; max-width: 100%;
+  object-fit: contain; margin: 0 auto; display: block}}
 """
 # Presenter mode: larger type for the back of the room, and the diagram as tall as the screen allows.
 PRESENTER_STYLE = """
@@ -51,15 +54,21 @@ def from_link(params: Mapping[str, str | list[str]]) -> str:
 
 
 def presenting() -> bool:
-    """Whether presenter mode is on: the toggle's value in this run, else the session's."""
-    return bool(st.session_state.get(PRESENT, st.session_state.get(VIEW, False)))
+    """Whether presenter mode is on: the toggle's value in this run, else the session's, else the link's."""
+    if PRESENT in st.session_state or VIEW in st.session_state:
+        return bool(st.session_state.get(PRESENT, st.session_state.get(VIEW, False)))
+    return present_from_link(st.query_params.to_dict())[0]  # a session's first run, before its state is read
+
+
+def sidebar_state() -> str | int:
+    """The sidebar as the page opens: closed when presenting, else a projector-friendly width."""
+    return "collapsed" if presenting() else SIDEBAR_PX
 
 
 def configure() -> None:
-    """The page's frame for this view: the sidebar collapsed when presenting, and the style."""
-    on = presenting()
-    st.set_page_config(initial_sidebar_state="collapsed" if on else SIDEBAR_PX)
-    st.html(f"<style>{STYLE}{PRESENTER_STYLE if on else ''}</style>")
+    """The page's frame for this view: the sidebar (again, for a toggle in this session) and the style."""
+    st.set_page_config(initial_sidebar_state=sidebar_state())
+    st.html(f"<style>{STYLE}{PRESENTER_STYLE if presenting() else ''}</style>")
 
 
 def toggle(container) -> bool:
