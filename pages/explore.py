@@ -21,7 +21,7 @@ state.bind("scenario", "use_case")
 scenarios = {s.id: s for s in cat.scenarios}
 use_cases = {u.id: u for u in cat.use_cases}
 presenting = view.presenting()
-widths = [3.6, 1.4, 1.5, 0.9, 1.4, 2.4] if presenting else [5, 2, 2]
+widths = [4.4, 1.3, 1.4, 0.8, 1.4, 2.3] if presenting else [5, 2, 2]
 row = st.columns(widths, vertical_alignment="bottom")
 row[0].selectbox("Scenario", list(scenarios), key="scenario",
                  format_func=lambda i: f"Scenario {i}: {scenarios[i].name}")

@@ -94,6 +94,7 @@ def test_the_preset_box_starts_empty_and_a_preset_lands_on_its_recommended_optio
     assert (at.selectbox(key="scenario").value, at.segmented_control(key="use_case").value) == (int(scenario),
                                                                                                  use_case)
     assert any("This option is feasible" in s.value for s in at.success)
+    assert at.selectbox(key="preset").value is None  # empty again: it never names what the page no longer shows
     assert not any("ruled out" in e.value for e in at.error)
 
 

@@ -36,6 +36,7 @@ def _load_preset(cat: Catalog) -> None:
             assessment = assessment.with_choice(*split_key(best.key))
         state.replace_assessment(assessment)
         st.session_state.pop(state.NOTICE, None)
+        st.session_state["preset"] = None
     except ExplorerError as exc:
         state.notify(str(exc))
 
@@ -46,12 +47,10 @@ def sidebar(cat: Catalog) -> DeltaGenerator:
     sb = st.sidebar
     sb.header("Assessment")
     presets = {p.id: p.name for p in cat.presets}
-    col1, col2 = sb.columns([2, 1], vertical_alignment="bottom")
-    col1.selectbox("Preset", list(presets), format_func=presets.__getitem__, key="preset", index=None,
-                   placeholder="Choose a preset…", on_change=_load_preset, args=(cat,),
-                   help="A worked example: loads its whole assessment, on the option recommended for it.")
-    col2.button("Load", key="load_preset", on_click=_load_preset, args=(cat,),
-                help="Load the chosen preset again (after changes).")
+    sb.selectbox("Preset", list(presets), format_func=presets.__getitem__, key="preset", index=None,
+                 placeholder="Choose a preset…", on_change=_load_preset, args=(cat,),
+                 help="A worked example: choosing one loads its whole assessment, on the option recommended for "
+                      "it. The box then empties again, so it never names a preset the page no longer shows.")
     sb.text_input("Customer", key="customer", max_chars=200, placeholder="Customer name, shown in titles")
     models = {m.id: m.name for m in cat.models}
     sb.selectbox("Model", list(models), format_func=models.__getitem__, key="model")
