@@ -163,6 +163,8 @@ def test_reference_page_smoke_and_interaction():
     assert "Generative AI Application in the Cloud" in texts(at)
     seq = at.dataframe[0].value
     assert list(seq["To"])[3] == "OpenShift / Vendor Platform"
+    (image,) = at.get("image")
+    assert image.proto.imgs[0].alt.startswith("Sequence diagram of use case 1B, ")
 
 
 def test_reference_page_opened_directly_by_its_url_keeps_the_link():
