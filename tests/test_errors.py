@@ -63,7 +63,7 @@ def test_an_unreadable_catalog_file_is_one_sentence(data_copy):
     target = data_copy / "models.yaml"
     target.unlink()
     target.mkdir()  # a directory where a file should be: reading it fails with an OSError
-    with pytest.raises(CatalogError, match=r"models\.yaml: cannot be read \(IsADirectoryError\)$"):
+    with pytest.raises(CatalogError, match=r"models\.yaml: cannot be read \(IsADirectoryError\)\.$"):
         load_catalog(data_copy)
 
 

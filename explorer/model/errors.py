@@ -27,7 +27,8 @@ class CatalogError(ValueError, ExplorerError):
         self.field = field
         self.problem = problem
         where = f"{file}, field '{field}'" if field else file
-        super().__init__(f"Catalog {where}: {problem}")
+        end = "" if problem.endswith((".", "?", "!")) else "."
+        super().__init__(f"Catalog {where}: {problem}{end}")
 
 
 class AssessmentError(ValueError, ExplorerError):

@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from explorer import Assessment, Catalog, Decision, ExplorerError, decide, load_catalog
-from explorer.model.formatting import slug
+from explorer.model.formatting import sentence, slug
 from explorer.model.link import default_weights
 from explorer.render.markdown import literal
 from pages.parts import sidebar, state, view
@@ -90,7 +90,8 @@ def page() -> Page:
     try:
         decision = decide(cat, assessment, weights)
     except ExplorerError as exc:  # weights that cannot be used: say so, and decide with the defaults
-        st.error(literal(f"{exc} Showing the default weights until one is raised."), icon=":material/balance:")
+        st.error(literal(f"{sentence(str(exc))} Showing the default weights until one is raised."),
+                 icon=":material/balance:")
         decision = decide(cat, assessment, default_weights(cat))
     for warning in decision.warnings:  # accepted, but far outside the catalog's ranges
         st.warning(literal(f"Check this input: {warning}"), icon=":material/error:")
