@@ -85,6 +85,10 @@ defaults
     # A websocket stays open while its tab is: a day of workshop without traffic is still one session.
     timeout tunnel 12h
     timeout client-fin 10s
+    # A process that died before its health check failed: try another one (a tab's session starts again there
+    # from its URL, which carries the whole assessment) instead of answering 503.
+    option redispatch
+    retries 2
 
 frontend room
     bind {address}:{port}
