@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import json
 import resource
+import statistics
 import sys
 import time
 from collections.abc import Sequence
@@ -151,6 +152,42 @@ def print_phase(phase: Phase, where: str, args: argparse.Namespace) -> None:
         print(f"  {what} (x{count})")
 
 
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+FIRST_DIAGRAM = """() => {
+  const img = document.querySelector('[data-testid=stImage] img');
+  return img && img.complete && img.naturalWidth > 0 ? performance.now() : false;
+}"""
+TITLE = """() => [...document.querySelectorAll('h1')].some(h => h.textContent.includes('Deployment Scenario Explorer'))
+  ? performance.now() : false"""
+
+
+def second_visitors(url: str, visits: int, warm: int, link: str = "/?scenario=3&use_case=1A"
+                    ) -> list[tuple[float, float]]:
+    """``warm`` first visitors warm the processes (one each); then ``visits`` new visitors (each a fresh browser
+    context, nothing cached) open the same link. Returns, per visitor, seconds from navigation to the title and to
+    the first diagram drawn."""
+    from playwright.sync_api import sync_playwright
+
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        try:
+            for i in range(warm + visits):
+                context = browser.new_context(viewport={"width": 1600, "height": 1000})
+                page = context.new_page()
+                page.goto(url + link, wait_until="commit")
+                title = page.wait_for_function(TITLE, polling=50, timeout=120_000).json_value()
+                drawn = page.wait_for_function(FIRST_DIAGRAM, polling=50, timeout=120_000).json_value()
+                page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=120_000)
+                context.close()
+                if i >= warm:  # the first visits warm the processes and their caches
+                    times.append((title / 1000, drawn / 1000))
+        finally:
+            browser.close()
+    return times
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_room", description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=10)
@@ -165,6 +202,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample", type=float, default=10.0, help="seconds between RSS samples")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--second-visitors", type=int, default=0,
+                        help="instead of the load: N new visitors in Chromium, each timed to the first diagram")
     args = parser.parse_args([] if argv is None else argv)
     if not 1 <= args.participants <= MAX_PARTICIPANTS:
         parser.error(f"--participants must be 1 to {MAX_PARTICIPANTS}")
@@ -175,6 +214,15 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Machine: {machine()}; load average at the start {loadavg()}", flush=True)
     # Loopback only: the room listens on 127.0.0.1 and the participants connect there.
     with running_room(replicas, free_port(), address="127.0.0.1") as room:
+        if args.second_visitors:
+            times = second_visitors(room.replicas[0].url if args.direct else room.url, args.second_visitors,
+                                    warm=replicas)
+            report(f"Second visitors in Chromium, {where} (load average {loadavg()})", [
+                ("title shown, median", statistics.median(t for t, _ in times), "s"),
+                ("first diagram drawn, median", statistics.median(d for _, d in times), "s"),
+                ("first diagram drawn, slowest", max(d for _, d in times), "s")])
+            print("  each visitor (title / first diagram, s): " + ", ".join(f"{t:.2f}/{d:.2f}" for t, d in times))
+            return
         phases = [run_phase(room, "Load", args.participants, args.seconds, args)]
         print_phase(phases[0], where, args)
         if args.soak:

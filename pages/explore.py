@@ -11,7 +11,7 @@ from explorer.model.vocabulary import option_label, split_key
 from explorer.render import MEDIA_TYPES, render_view
 from explorer.render.markdown import literal
 from explorer.render.tables import rating_style, trade_off_html
-from pages.parts import cache, cost_panel, decision_panel, shell, state
+from pages.parts import cache, cost_panel, decision_panel, paint, shell, state
 
 DIAGRAMS = {"architecture": ("Architecture", "Architecture: the public cloud drawn around the premises; red edges "
                                              "cross the boundary."),
@@ -104,6 +104,10 @@ with col_diagrams:
              for k in shown}
     names = [option_label(k) + roles[k] + ("" if decision.option(*split_key(k)).feasible else " ✕ ruled out")
              for k in shown]
-    st.plotly_chart(cache.radar(decision, shown, names), key="radar", config={"displaylogo": False})
+    if paint.charts_now():
+        st.plotly_chart(cache.radar(decision, shown, names), key="radar", config={"displaylogo": False})
+    else:
+        paint.waiting()
 
 cost_panel.show(decision)
+paint.follow_up()
