@@ -49,7 +49,7 @@ def free_port(address: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In a child: get SIGTERM if the supervisor dies without cleaning up (Linux prctl PR_SET_PDEATHSIG)."""
     with contextlib.suppress(Exception):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
@@ -159,7 +159,7 @@ class Room:
             env = dict(os.environ, PYTHONUNBUFFERED="1", STREAMLIT_SERVER_COOKIE_SECRET=self.cookie_secret)
             return subprocess.Popen(app_command(port), cwd=ROOT, env=env,
                                     stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    preexec_fn=_die_with_parent, start_new_session=True)
+                                    preexec_fn=die_with_parent, start_new_session=True)
         finally:
             out.close()
 
@@ -220,7 +220,7 @@ def start_room(replicas: int, port: int, *, address: str = "0.0.0.0", affinity: 
             raise WorkshopError(f"HAProxy refused its configuration: {(check.stderr or check.stdout).strip()}")
         # Own sessions: a terminal's Ctrl-C reaches only the supervisor, which stops the proxy first, then the apps.
         room.proxy = subprocess.Popen([binary, "-db", "-f", str(config)], stdin=subprocess.DEVNULL,
-                                      preexec_fn=_die_with_parent, start_new_session=True)
+                                      preexec_fn=die_with_parent, start_new_session=True)
         host = "127.0.0.1" if address in ("0.0.0.0", "::", "") else address
         room.url = f"http://{host}:{port}"
         wait_healthy(room.url, room.proxy, 30, f"HAProxy on port {port}")
