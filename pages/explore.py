@@ -12,7 +12,7 @@ import streamlit as st
 from explorer.model.formatting import duration
 from explorer.model.vocabulary import option_label, split_key
 from explorer.render.tables import trade_off_html
-from pages.parts import cache, cost_panel, decision_panel, diagram_panel, shell, state, view
+from pages.parts import cache, cost_panel, decision_panel, diagram_panel, paint, shell, state, view
 
 shell.guard()
 st.title("Deployment Scenario Explorer")
@@ -85,6 +85,10 @@ with col_radar:
              for k in shown}
     names = [option_label(k) + roles[k] + ("" if decision.option(*split_key(k)).feasible else " ✕ ruled out")
              for k in shown]
-    st.plotly_chart(cache.radar(decision, shown, names), key="radar", config={"displaylogo": False})
+    if paint.charts_now():
+        st.plotly_chart(cache.radar(decision, shown, names), key="radar", config={"displaylogo": False})
+    else:
+        paint.waiting()
 
 cost_panel.show(decision)
+paint.follow_up()
