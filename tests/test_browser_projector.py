@@ -85,6 +85,12 @@ def test_nothing_is_cut_at_projector_and_desktop_widths(page, app_url, path, wid
     if path == "/" and width == 1920:
         page.screenshot(path=f"{SHOTS}/explorer-1920x1080.png")
     assert page.evaluate(OVERFLOW) == []
+    if path == "/":  # the cost panel's other charts, one tab at a time (the tornado once was 70 px wide)
+        for tab, title in (("Totals", "Total cost of each option"), ("What moves it", "What moves the total most")):
+            page.get_by_role("tab", name=tab).click()
+            page.locator(".js-plotly-plot .gtitle", has_text=title).wait_for()
+            page.settle()
+            assert page.evaluate(OVERFLOW) == [], tab
     assert page.get_by_test_id("stException").count() == 0
 
 
