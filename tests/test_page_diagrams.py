@@ -77,7 +77,7 @@ def test_the_diagrams_page_has_the_explorers_pickers():
     images = at.get("image")
     assert len(images) == len(VIEWS)
     alts = [i.proto.imgs[0].alt for i in images]
-    assert alts[0].startswith("Architecture diagram of scenario 4 with use case 1B: training public cloud; ")
+    assert alts[0].startswith("Architecture diagram of scenario 4 with use case 1B: training: public cloud; ")
     assert all(" diagram of scenario 4 with use case 1B: " in a for a in alts)
     # The same keys on the Explorer: the choice made here is the one shown there.
     at.switch_page(str(ROOT / "pages" / "explore.py")).run()

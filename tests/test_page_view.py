@@ -108,9 +108,13 @@ def test_save_and_load_are_in_sight_not_in_a_collapsed_section():
 
 
 @pytest.mark.parametrize(("query", "words"), [
-    ({"scenario": "1", "use_case": "1A"}, "Architecture diagram of scenario 1 with use case 1A: training public cloud; "
-                                          "serving on premises; inference on premises; data on premises; 2 data "
-                                          "flows cross the premises/cloud boundary."),
+    ({"scenario": "1", "use_case": "1A"}, "Architecture diagram of scenario 1 with use case 1A: training: public "
+                                          "cloud; serving: on premises; inference: on premises; data: on premises; 2 "
+                                          "data flows cross the premises/cloud boundary."),
+    ({"scenario": "2", "use_case": "1B", "constraints.cloud_allowed_classes": "public"},
+     "Architecture diagram of scenario 2 with use case 1B: training: public cloud; serving: public cloud; inference: "
+     "public cloud; data: public cloud; 1 data flow crosses the premises/cloud boundary. The option is ruled out by a "
+     "hard rule."),
 ])
 def test_the_explorer_diagram_has_alt_text(query, words):
     at = app(query)

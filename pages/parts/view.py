@@ -103,7 +103,7 @@ def stepper(previous_col, position_col, next_col) -> None:
 def diagram_alt(decision: Decision, title: str) -> str:
     """Alt text for a diagram image: which option it draws, where each stage runs, and what crosses the boundary."""
     option = decision.chosen
-    stages = "; ".join(f"{p.stage} {p.label.lower()}" for p in option.stages.values())
+    stages = "; ".join(f"{p.stage}: {p.label.lower()}" for p in option.stages.values())
     flows = len(option.flows)
     crossing = (f"{flows} data flow{'s cross' if flows != 1 else ' crosses'} the premises/cloud boundary"
                 if flows else "no data crosses the premises/cloud boundary")
