@@ -29,7 +29,7 @@ row[2].selectbox("GPU (cloud, and on-prem purchases)", list(gpus), format_func=g
                  help="On premises uses the GPUs already owned (sidebar, Workload) when there are any.")
 row[3].selectbox("Serving precision", list(PRECISION_LABELS), format_func=PRECISION_LABELS.__getitem__,
                  key="serving_precision")
-row = st.columns([2, 2, 1.4, 2.4])
+row = st.columns([3, 3, 1.6, 0.8])  # the two choices whole at 1280 px (tests/test_browser_projector.py)
 row[0].segmented_control("On-premises servers", list(CAPEX_LABELS), format_func=CAPEX_LABELS.__getitem__,
                          key="capex", required=True)
 row[1].segmented_control("Cloud GPU pricing", list(PRICING_LABELS), format_func=PRICING_LABELS.__getitem__,

@@ -28,6 +28,12 @@ OVERFLOW = """() => {
   check('[data-testid=stMain] td', 'table cell');
   check('[data-testid=stMain] [data-testid=stWidgetLabel] p', 'widget label');
   check('[data-testid=stMain] button p', 'button label');
+  document.querySelectorAll('[data-testid=stMain] [data-testid=stButtonGroup]').forEach(group => {
+    const edge = (group.closest('[data-testid=stColumn]') || group.parentElement).getBoundingClientRect().right;
+    group.querySelectorAll('button').forEach(b => {
+      if (b.getBoundingClientRect().right > edge + 1) bad.push(`choice "${text(b)}" past its column`);
+    });
+  });
   document.querySelectorAll('[data-testid=stMain] .js-plotly-plot').forEach(plot => {
     const box = plot.getBoundingClientRect();
     if (box.width === 0) return;
