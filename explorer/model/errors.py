@@ -119,7 +119,8 @@ class Problem:
 
 def shown_value(value: object) -> str:
     """A value as a message quotes it: its repr, at most 80 characters."""
-    shown = repr(value)
+    whole = isinstance(value, float) and value.is_integer() and abs(value) < 1e15
+    shown = str(int(value)) if whole else repr(value)  # 2, not 2.0
     return shown[:77] + "..." if len(shown) > 80 else shown
 
 
