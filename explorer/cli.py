@@ -12,15 +12,18 @@ from pathlib import Path
 from typing import Any
 
 from explorer.engine.decision import decide
+from explorer.engine.latency import latency_fields, with_load
+from explorer.engine.option_latency import option_latency
 from explorer.engine.prices import default_factors
 from explorer.engine.scoring import no_option_message
 from explorer.engine.sizing import size_serving, size_training
 from explorer.model.assessment import Assessment
 from explorer.model.catalog import Catalog, load_catalog
+from explorer.model.engine_profiles import engine_profile
 from explorer.model.errors import ExplorerError, ExportError, SizingError, UnknownChoiceError
 from explorer.model.loading import load_assessment
 from explorer.model.price_book import PriceBookError, parse_price_book
-from explorer.model.vocabulary import METHODS, PRECISIONS, STAGES
+from explorer.model.vocabulary import METHODS, PRECISIONS, SERVING_ENGINES, STAGES
 from explorer.render.diagrams import FORMATS, VIEWS, check_view_format, render_view
 from explorer.render.report import build_report
 
@@ -72,6 +75,12 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def _latency_json(result: Any, option: Any) -> dict[str, Any] | None:
+    """The option's loaded latency at P50 and at the peak (explorer/engine/option_latency.py)."""
+    latency = option_latency(result.capacity, result.assessment, {s: p.location for s, p in option.stages.items()})
+    return None if latency is None else {**latency.model_dump(), "meets_targets": latency.meets_targets}
+
+
 def cmd_place(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.data)
     assessment = _with_price_book(args, catalog, load_assessment(args.assessment, catalog))
@@ -94,6 +103,7 @@ def cmd_place(args: argparse.Namespace) -> int:
                     for f in o.flows
                 ],
                 "feasible": o.feasible,
+                "latency": _latency_json(result, o),
                 "violations": [{"rule": v.rule, "message": v.message} for v in o.violations],
                 "cautions": [{"rule": v.rule, "message": v.message, "penalty": v.penalty, "safeguard": v.safeguard,
                               "source": v.source} for v in o.cautions],
@@ -229,18 +239,30 @@ def cmd_size_serving(args: argparse.Namespace) -> int:
         _non_negative(name, value)
     if args.peak_factor < 1:
         raise SizingError(f"--peak-factor must be 1 or more (got {args.peak_factor:g}).")
-    peak = None if args.requests_per_day is None else args.requests_per_day / 86_400 * args.peak_factor
+    if args.ttft_ms is not None and not args.ttft_ms > 0:
+        raise SizingError(f"--ttft-ms must be more than 0 (got {args.ttft_ms:g}).")
+    average = (args.requests_per_day or 0.0) / 86_400
+    peak = None if args.requests_per_day is None else average * args.peak_factor
+    factors = default_factors(catalog, args.engine)
     result = size_serving(
-        catalog.model(args.model), catalog.gpu(args.gpu), default_factors(catalog), precision=args.precision,
+        catalog.model(args.model), catalog.gpu(args.gpu), factors, precision=args.precision,
         input_tokens=args.input_tokens, output_tokens=args.output_tokens, tpot_ms=args.tpot_ms, gpus=args.gpus,
         peak_requests_per_second=peak, tensor_parallel=args.tensor_parallel,
     )
+    result = with_load(result, factors, engine_profile(catalog.engines, args.engine), average_rate=average,
+                       peak_rate=peak or 0.0, ttft_target_ms=args.ttft_ms, tpot_target_ms=args.tpot_ms,
+                       fixed_replicas=args.gpus is not None)
+    load = result.load
+    assert load is not None
     if args.json:
-        _print_json(result.model_dump())
+        _print_json({**result.model_dump(), "engine": args.engine, **latency_fields(load)})
     else:
-        print(f"{result.model} on {result.gpus} × {result.gpu} ({result.precision}): tensor parallel "
+        print(f"{result.model} on {result.gpus} × {result.gpu} ({result.precision}, {args.engine}): tensor parallel "
               f"{result.tensor_parallel}, batch {result.batch}, {result.tokens_per_second:,.0f} generated tokens/s, "
-              f"TTFT {result.ttft_ms:.0f} ms, TPOT {result.tpot_ms:.1f} ms, {result.memory_gb_per_gpu:.1f} GB per GPU.")
+              f"prefill {result.ttft_ms:.0f} ms, decode step {result.tpot_ms:.1f} ms at batch {result.batch}, "
+              f"{result.memory_gb_per_gpu:.1f} GB per GPU.")
+        print(f"Under load: TTFT {load.ttft_p50_ms:,.0f} ms at the average and {load.ttft_peak_ms:,.0f} ms at the "
+              f"peak; TPOT {load.tpot_p50_ms:.1f} and {load.tpot_peak_ms:.1f} ms.")
         for note in result.notes:
             print(f"Note: {note}")
     return 0
@@ -315,6 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--input-tokens", type=int, default=800)
     v.add_argument("--output-tokens", type=int, default=300)
     v.add_argument("--tpot-ms", type=float, default=None, help="time-per-output-token target (default: none)")
+    v.add_argument("--ttft-ms", type=float, default=None, help="time-to-first-token target under load (default: none)")
+    v.add_argument("--engine", choices=SERVING_ENGINES, default="vllm",
+                   help="serving engine profile, data/engines.yaml (default: vllm)")
     v.add_argument("--requests-per-day", type=float, default=None, help="size replicas for this traffic")
     v.add_argument("--tensor-parallel", type=int, default=None,
                    help="fix the GPUs per replica (1, 2, 4, …), e.g. to compare with a benchmark (default: the "

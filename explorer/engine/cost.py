@@ -177,6 +177,8 @@ def _replicas(s: ServingSizing, demand: float, P: PriceReader) -> Any:
         s.batch, s.output_tokens, P("eff:decode_bandwidth_efficiency"), P("eff:decode_compute_efficiency"),
         P("eff:prefill_mfu"),
     )
+    # The share of that throughput a replica may carry at the peak and still meet the latency targets.
+    rate = rate * (s.load.max_utilisation if s.load is not None else 1.0)
     need = demand * P("eff:traffic_multiplier")
     return np.where(need > 0, np.ceil(need / rate - 1e-9), 0.0), rate
 

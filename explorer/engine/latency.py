@@ -1,0 +1,156 @@
+"""Latency under load: TTFT and TPOT at the concurrency the traffic implies, with queueing and interference.
+
+One replica receives ``rate`` requests/s (Poisson). Its time is shared between prefills and decode steps
+(continuous batching), so with ρ_p = rate · prefill the share of time spent prefilling:
+
+* **TPOT** — a decode step reads the weights (``a`` seconds) and each in-flight sequence's KV cache (``c``
+  seconds per sequence), and is stretched by the prefills run in between:  TPOT = (a + c · n) / (1 − ρ_p),
+  where n = rate · output · TPOT sequences decode at once (Little's law). Solved:
+  TPOT = a / (1 − ρ_p − rate · output · c), and at least one sequence's step (a + c) / (1 − ρ_p).
+* **TTFT** — the prompt's own prefill, plus half a scheduling round of decode steps (an engine that runs
+  ``scheduler_steps`` steps per round picks a new prompt up only between rounds; under load a round is
+  always under way, so idle replicas are not counted on), plus the M/D/1 wait behind other
+  prefills ρ_p · prefill / (2 (1 − ρ_p)), plus the M/M/c (Erlang C) wait for one of the ``batch`` sequence
+  slots, each held for prefill + output · TPOT.
+
+The replica saturates at the throughput the roofline gives (``requests_per_second_per_replica``): there the
+slots are full and the wait is unbounded. Sizing adds replicas until the peak's TTFT and TPOT meet the
+targets. Little (1961); Pollaczek–Khinchine for M/D/1; Erlang (1917) for M/M/c; Yu et al. 2022 (Orca) and
+Agrawal et al. 2024 (Sarathi-Serve) for prefill–decode interference in continuous batching.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from explorer.engine.load_result import ServingLoad
+from explorer.engine.sizing import ServingSizing
+from explorer.model.engine_profiles import EngineProfile
+
+MAX_SLOTS = 4096  # Erlang C beyond this many slots is computed at the same utilisation on 4,096
+_GRID = np.linspace(0.0025, 0.9975, 400)  # the utilisations searched for the targets
+
+
+def erlang_c_wait(offered: Any, servers: int, hold: Any) -> np.ndarray:
+    """Mean wait in an M/M/c queue: ``offered`` Erlangs on ``servers`` servers each held ``hold`` seconds.
+
+    Erlang B by the recursion B(k) = A·B(k−1) / (k + A·B(k−1)), then C = c·B / (c − A·(1 − B)) and
+    W = C · hold / (c − A). Infinite at or beyond saturation (A ≥ c).
+    """
+    a = np.asarray(offered, dtype=float)
+    c = max(int(servers), 1)
+    if c > MAX_SLOTS:
+        a, c = a * MAX_SLOTS / c, MAX_SLOTS
+    b = np.ones_like(a)
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        erlang_c = c * b / (c - a * (1.0 - b))
+        wait = np.where(a < c, erlang_c * np.asarray(hold, dtype=float) / (c - a), np.inf)
+    return np.where(a <= 0, 0.0, wait)
+
+
+def loaded_latency(s: ServingSizing, factors: Mapping[str, float], steps: int, rate: Any) -> dict[str, np.ndarray]:
+    """TTFT and TPOT (seconds), utilisation and concurrency of one replica at ``rate`` requests/s (arrays)."""
+    lam = np.asarray(rate, dtype=float)
+    bandwidth = s.replica_bandwidth * factors["eff:decode_bandwidth_efficiency"]
+    flops = s.replica_flops * factors["eff:decode_compute_efficiency"]
+    a = s.weight_bytes / bandwidth  # weights read once per decode step
+    c_kv = (s.step_bytes - s.weight_bytes) / s.batch / bandwidth  # one sequence's KV read per step
+    c_flops = s.step_flops / s.batch / flops  # one sequence's 2·N FLOPs per step
+    prefill = s.ttft_ms / 1000.0
+    out = max(s.output_tokens, 1)
+    capacity = s.requests_per_second_per_replica
+    rho_p = lam * prefill
+    with np.errstate(divide="ignore", invalid="ignore"):
+        free = 1.0 - rho_p - lam * out * c_kv
+        single = max(a + c_kv, c_flops) / (1.0 - rho_p)
+        stable = (lam < capacity * (1 - 1e-12)) & (free > 0)
+        tpot = np.where(stable, np.maximum(a / free, single), np.inf)
+        step = tpot * (1.0 - rho_p)  # one decode step at this load
+        scheduling = steps * step / 2.0
+        prefill_queue = np.where(stable, rho_p * prefill / (2.0 * (1.0 - rho_p)), np.inf)
+        hold = prefill + out * tpot
+        slots = np.where(stable, erlang_c_wait(lam * hold, s.batch, hold), np.inf)
+        ttft = np.where(lam > 0, prefill + scheduling + prefill_queue + slots, prefill)
+    return {"ttft": ttft, "tpot": tpot, "utilisation": lam / capacity, "concurrency": lam * (ttft + out * tpot)}
+
+
+def _max_utilisation(s: ServingSizing, factors: Mapping[str, float], steps: int, key: str,
+                     target_ms: float | None) -> float | None:
+    """The largest share of a replica's throughput at which ``key`` (ttft or tpot) meets its target.
+
+    None when no load as light as 0.25 % of the throughput meets it: more replicas would not help.
+    """
+    if target_ms is None:
+        return 1.0
+    lo, hi = 0.0, 1.0
+    for grid in (_GRID, None):  # a coarse pass, then a fine one inside the step where the target breaks
+        u = grid if grid is not None else np.linspace(lo, hi, 101)
+        ok = loaded_latency(s, factors, steps, u * s.requests_per_second_per_replica)[key] * 1000.0 <= target_ms
+        if not ok[0]:
+            return None
+        if grid is not None and ok.all():
+            return 1.0
+        k = int(np.argmin(ok)) - 1 if not ok.all() else len(u) - 1  # the last utilisation before the first miss
+        lo, hi = float(u[k]), float(u[min(k + 1, len(u) - 1)])
+    return lo
+
+
+def with_load(
+    s: ServingSizing,
+    factors: Mapping[str, float],
+    profile: EngineProfile,
+    *,
+    average_rate: float,
+    peak_rate: float,
+    ttft_target_ms: float | None = None,
+    tpot_target_ms: float | None = None,
+    fixed_replicas: bool = False,
+) -> ServingSizing:
+    """The sizing with replicas for the loaded latency targets at ``peak_rate`` and its P50 and peak latency.
+
+    ``average_rate`` and ``peak_rate`` are requests/s across all replicas. Unless ``fixed_replicas``, replicas
+    are added until the peak's TTFT and TPOT meet the targets; a target missed even at 0.25 % of a replica's
+    throughput adds none (the latency rules then say so).
+    """
+    steps = profile.scheduler_steps
+    # Each target that more replicas can meet caps the load per replica; one they cannot is left to the rules.
+    limits = [x for x in (_max_utilisation(s, factors, steps, "ttft", ttft_target_ms),
+                          _max_utilisation(s, factors, steps, "tpot", tpot_target_ms)) if x is not None]
+    limit = min(limits, default=None)
+    replicas = s.replicas
+    notes = list(s.notes)
+    if limit is not None and limit < 1.0 and peak_rate > 0 and not fixed_replicas:
+        needed = math.ceil(peak_rate / (s.requests_per_second_per_replica * limit) - 1e-9)
+        if needed > replicas:
+            notes.append(f"{needed} replicas instead of {replicas}, so that the time to first token and per output "
+                         f"token meet their targets at the peak ({limit:.0%} of each replica's throughput).")
+            replicas = needed
+    per = max(replicas, 1)
+    r = loaded_latency(s, factors, steps, np.array([average_rate / per, peak_rate / per]))
+    ttft, tpot = r["ttft"] * 1000.0, r["tpot"] * 1000.0
+    met = bool((ttft_target_ms is None or ttft[1] <= ttft_target_ms)
+               and (tpot_target_ms is None or tpot[1] <= tpot_target_ms))
+    load = ServingLoad(
+        engine=profile.id, scheduler_steps=steps, rate_p50=average_rate / per, rate_peak=peak_rate / per,
+        ttft_p50_ms=float(ttft[0]), tpot_p50_ms=float(tpot[0]), ttft_peak_ms=float(ttft[1]),
+        tpot_peak_ms=float(tpot[1]), utilisation_p50=float(r["utilisation"][0]),
+        utilisation_peak=float(r["utilisation"][1]), concurrency_p50=float(r["concurrency"][0]),
+        concurrency_peak=float(r["concurrency"][1]), replicas_for_throughput=s.replicas,
+        max_utilisation=1.0 if limit is None or fixed_replicas else limit, latency_met=met,
+    )
+    return s.model_copy(update={
+        "replicas": replicas, "gpus": replicas * s.tensor_parallel,
+        "tokens_per_second": replicas * s.tokens_per_second_per_replica, "notes": tuple(notes), "load": load,
+    })
+
+
+def latency_fields(load: ServingLoad, round_trip_ms: float = 0.0) -> dict[str, float]:
+    """The four loaded figures as JSON keys, the round trip added to the TTFT (``place`` and ``size serving``)."""
+    return {"ttft_p50_ms": load.ttft_p50_ms + round_trip_ms, "tpot_p50_ms": load.tpot_p50_ms,
+            "ttft_peak_ms": load.ttft_peak_ms + round_trip_ms, "tpot_peak_ms": load.tpot_peak_ms}
