@@ -32,7 +32,10 @@ from explorer.engine.sizing import ServingSizing
 from explorer.model.engine_profiles import EngineProfile
 
 MAX_SLOTS = 4096  # Erlang C beyond this many slots is computed at the same utilisation on 4,096
-_GRID = np.linspace(0.0025, 0.9975, 400)  # the utilisations searched for the targets
+# A target met only below 5 % of a replica's throughput is left to the rules: nobody buys twenty idle replicas to
+# shave a scheduling round off the time to first token.
+MIN_UTILISATION = 0.05
+_GRID = np.linspace(MIN_UTILISATION, 0.9975, 400)  # the utilisations searched for the targets
 
 
 def erlang_c_wait(offered: Any, servers: int, hold: Any) -> np.ndarray:
@@ -84,7 +87,7 @@ def _max_utilisation(s: ServingSizing, factors: Mapping[str, float], steps: int,
                      target_ms: float | None) -> float | None:
     """The largest share of a replica's throughput at which ``key`` (ttft or tpot) meets its target.
 
-    None when no load as light as 0.25 % of the throughput meets it: more replicas would not help.
+    None when not even ``MIN_UTILISATION`` of the throughput meets it: the target is left to the rules.
     """
     if target_ms is None:
         return 1.0
@@ -115,8 +118,8 @@ def with_load(
     """The sizing with replicas for the loaded latency targets at ``peak_rate`` and its P50 and peak latency.
 
     ``average_rate`` and ``peak_rate`` are requests/s across all replicas. Unless ``fixed_replicas``, replicas
-    are added until the peak's TTFT and TPOT meet the targets; a target missed even at 0.25 % of a replica's
-    throughput adds none (the latency rules then say so).
+    are added until the peak's TTFT and TPOT meet the targets; a target missed even at 5 % of a replica's
+    throughput (``MIN_UTILISATION``) adds none (the latency rules then say so).
     """
     steps = profile.scheduler_steps
     # Each target that more replicas can meet caps the load per replica; one they cannot is left to the rules.
