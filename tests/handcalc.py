@@ -35,7 +35,8 @@ def loaded_ms(prefill_ms: float, weight_bytes: float, kv_bytes_per_seq: float, b
               output_tokens: int, steps: int) -> tuple[float, float]:
     """TTFT and TPOT (ms) of one replica at ``rate`` requests/s, by the formulas of explorer/engine/latency.py,
     where the slot wait (Erlang C) is negligible (far fewer sequences in flight than the 256 slots):
-    TPOT = a / (1 − ρ_p − rate · out · c); TTFT = prefill + steps · TPOT · (1 − ρ_p) / 2 + ρ_p · prefill / (2 (1 − ρ_p))."""
+    TPOT = a / (1 − ρ_p − rate · out · c);
+    TTFT = prefill + steps · TPOT · (1 − ρ_p) / 2 + ρ_p · prefill / (2 (1 − ρ_p))."""
     a, c = weight_bytes / bandwidth, kv_bytes_per_seq / bandwidth
     rho = rate * prefill_ms / 1e3
     tpot = a / (1 - rho - rate * output_tokens * c) * 1e3

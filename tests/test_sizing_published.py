@@ -126,7 +126,8 @@ def test_a_group_size_that_is_not_a_power_of_two_is_refused(catalog):
     from explorer.model.errors import SizingError
 
     with pytest.raises(SizingError, match="The tensor-parallel size must be one of 1, 2, 4, 8, 16, 32, 64 \\(got 3\\)"):
-        size_serving(catalog.model("llama-3.1-8b"), catalog.gpu("h100-sxm"), default_factors(catalog), tensor_parallel=3)
+        size_serving(catalog.model("llama-3.1-8b"), catalog.gpu("h100-sxm"), default_factors(catalog),
+                     tensor_parallel=3)
 
 
 def test_cli_fixes_the_group_size_and_the_engine():

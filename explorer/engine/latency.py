@@ -79,8 +79,9 @@ def loaded_latency(s: ServingSizing, factors: Mapping[str, float], steps: int, r
         prefill_queue = np.where(stable, rho_p * prefill / (2.0 * (1.0 - rho_p)), np.inf)
         hold = prefill + out * tpot
         slots = np.where(stable, erlang_c_wait(lam * hold, s.batch, hold), np.inf)
-        ttft = np.where(lam > 0, prefill + scheduling + prefill_queue + slots, prefill)
-    return {"ttft": ttft, "tpot": tpot, "utilisation": lam / capacity, "concurrency": lam * (ttft + out * tpot)}
+        ttft = np.where(stable, np.where(lam > 0, prefill + scheduling + prefill_queue + slots, prefill), np.inf)
+        concurrency = np.where(stable, lam * (ttft + out * tpot), np.inf)
+    return {"ttft": ttft, "tpot": tpot, "utilisation": lam / capacity, "concurrency": concurrency}
 
 
 def _max_utilisation(s: ServingSizing, factors: Mapping[str, float], steps: int, key: str,

@@ -14,9 +14,9 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError, create_model, model_validator
 
 from explorer.model.catalog_base import Frozen, Sourced
+from explorer.model.engine_profiles import EngineProfile, check_engines
 from explorer.model.errors import CatalogError, UnknownChoiceError, describe_validation_error
 from explorer.model.hardware import GpuSpec, ModelSpec
-from explorer.model.engine_profiles import EngineProfile, check_engines
 from explorer.model.price_catalog import CloudProvider, Factor, OnPremCosts, PriceItem, ServerPrice, flatten_prices
 from explorer.model.rule_schema import Contradiction, Rule, check_rule_coverage
 from explorer.model.vocabulary import SCENARIO_IDS, USE_CASE_IDS, Place, UseCaseId, option_key
