@@ -35,26 +35,33 @@ MAX_SLOTS = 4096  # Erlang C beyond this many slots is computed at the same util
 # A target met only below 5 % of a replica's throughput is left to the rules: nobody buys twenty idle replicas to
 # shave a scheduling round off the time to first token.
 MIN_UTILISATION = 0.05
-_GRID = np.linspace(MIN_UTILISATION, 0.9975, 400)  # the utilisations searched for the targets
+_GRID = np.linspace(MIN_UTILISATION, 0.9975, 96)  # the utilisations searched for the targets
 
 
 def erlang_c_wait(offered: Any, servers: int, hold: Any) -> np.ndarray:
     """Mean wait in an M/M/c queue: ``offered`` Erlangs on ``servers`` servers each held ``hold`` seconds.
 
-    Erlang B by the recursion B(k) = A·B(k−1) / (k + A·B(k−1)), then C = c·B / (c − A·(1 − B)) and
-    W = C · hold / (c − A). Infinite at or beyond saturation (A ≥ c).
+    Erlang B = (A^c / c!) / Σ_k≤c A^k / k!, then C = c·B / (c − A·(1 − B)) and
+    W = C · hold / (c − A). Infinite at or beyond saturation (A ≥ c). Loads more than 8·√A + 8 servers below
+    saturation wait less than 1e-12 of the hold (the Halfin–Whitt regime's tail) and are not iterated.
     """
-    a = np.asarray(offered, dtype=float)
+    a = np.atleast_1d(np.asarray(offered, dtype=float))
+    hold_s = np.broadcast_to(np.asarray(hold, dtype=float), a.shape)
     c = max(int(servers), 1)
-    if c > MAX_SLOTS:
-        a, c = a * MAX_SLOTS / c, MAX_SLOTS
-    b = np.ones_like(a)
-    for k in range(1, c + 1):
-        b = a * b / (k + a * b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        erlang_c = c * b / (c - a * (1.0 - b))
-        wait = np.where(a < c, erlang_c * np.asarray(hold, dtype=float) / (c - a), np.inf)
-    return np.where(a <= 0, 0.0, wait)
+    scale = MAX_SLOTS / c if c > MAX_SLOTS else 1.0
+    a, c = a * scale, min(c, MAX_SLOTS)
+    wait = np.where(a < c, 0.0, np.inf)
+    near = (a > 0) & (a < c) & (c - a < 8.0 * np.sqrt(a) + 8.0)
+    if near.any():
+        x = a[near]
+        # B = (A^c / c!) / Σ_k A^k / k!, in logarithms over every k at once (the recursion's closed form).
+        log_factorial = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, c + 1)))))
+        log_terms = np.arange(c + 1) * np.log(x)[:, None] - log_factorial
+        top = log_terms.max(axis=1, keepdims=True)
+        b = np.exp(log_terms[:, -1] - (top[:, 0] + np.log(np.exp(log_terms - top).sum(axis=1))))
+        erlang_c = c * b / (c - x * (1.0 - b))
+        wait[near] = erlang_c * hold_s[near] / (c - x)
+    return wait.reshape(np.shape(offered)) if np.ndim(offered) else wait[0]
 
 
 def loaded_latency(s: ServingSizing, factors: Mapping[str, float], steps: int, rate: Any) -> dict[str, np.ndarray]:
@@ -84,25 +91,25 @@ def loaded_latency(s: ServingSizing, factors: Mapping[str, float], steps: int, r
     return {"ttft": ttft, "tpot": tpot, "utilisation": lam / capacity, "concurrency": concurrency}
 
 
-def _max_utilisation(s: ServingSizing, factors: Mapping[str, float], steps: int, key: str,
-                     target_ms: float | None) -> float | None:
+def _max_utilisation(s: ServingSizing, factors: Mapping[str, float], steps: int, targets: Mapping[str, float | None],
+                     coarse: Mapping[str, np.ndarray], key: str) -> float | None:
     """The largest share of a replica's throughput at which ``key`` (ttft or tpot) meets its target.
 
-    None when not even ``MIN_UTILISATION`` of the throughput meets it: the target is left to the rules.
+    1 without a target; None when not even ``MIN_UTILISATION`` of the throughput meets it (the target is
+    left to the rules). ``coarse`` is the latency on ``_GRID``; the step where the target breaks is refined.
     """
-    if target_ms is None:
+    target = targets[key]
+    if target is None:
         return 1.0
-    lo, hi = 0.0, 1.0
-    for grid in (_GRID, None):  # a coarse pass, then a fine one inside the step where the target breaks
-        u = grid if grid is not None else np.linspace(lo, hi, 101)
-        ok = loaded_latency(s, factors, steps, u * s.requests_per_second_per_replica)[key] * 1000.0 <= target_ms
-        if not ok[0]:
-            return None
-        if grid is not None and ok.all():
-            return 1.0
-        k = int(np.argmin(ok)) - 1 if not ok.all() else len(u) - 1  # the last utilisation before the first miss
-        lo, hi = float(u[k]), float(u[min(k + 1, len(u) - 1)])
-    return lo
+    ok = coarse[key] * 1000.0 <= target
+    if not ok[0]:
+        return None
+    if ok.all():
+        return 1.0
+    k = int(np.argmin(ok)) - 1  # the last utilisation before the first miss
+    u = np.linspace(_GRID[k], _GRID[k + 1], 101)
+    fine = loaded_latency(s, factors, steps, u * s.requests_per_second_per_replica)[key] * 1000.0 <= target
+    return float(u[int(np.argmin(fine)) - 1] if not fine.all() else u[-1])
 
 
 def with_load(
@@ -124,8 +131,10 @@ def with_load(
     """
     steps = profile.scheduler_steps
     # Each target that more replicas can meet caps the load per replica; one they cannot is left to the rules.
-    limits = [x for x in (_max_utilisation(s, factors, steps, "ttft", ttft_target_ms),
-                          _max_utilisation(s, factors, steps, "tpot", tpot_target_ms)) if x is not None]
+    targets = {"ttft": ttft_target_ms, "tpot": tpot_target_ms}
+    coarse = loaded_latency(s, factors, steps, _GRID * s.requests_per_second_per_replica)
+    limits = [x for x in (_max_utilisation(s, factors, steps, targets, coarse, key) for key in targets)
+              if x is not None]
     limit = min(limits, default=None)
     replicas = s.replicas
     notes = list(s.notes)
