@@ -105,5 +105,17 @@ def test_the_sidebar_sets_the_engine():
     assert not at.exception
     assert at.query_params.get("workload.serving_engine") in ("sglang", ["sglang"])
     (table,) = [d.value for d in at.dataframe if "Engine" in d.value.columns]
-    assert set(table["Engine"]) == {"sglang"}
+    assert set(table["Engine"]) == {"SGLang"}
     assert {"TTFT P50 (ms)", "TTFT peak (ms)", "TPOT P50 (ms)", "TPOT peak (ms)"} <= set(table.columns)
+
+
+def test_the_decision_panel_shows_the_loaded_latency():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception
+    # The default option 1-1A serves on premises with vLLM: 215.020 / 222.256 ms to the first token and
+    # 29.820 / 33.463 ms per output token at the average / the peak (tests/handcalc.py, tests/test_loaded_latency.py).
+    (caption,) = [c.value for c in at.caption if c.value.startswith("Latency (")]
+    assert caption == ("Latency (vLLM, on premises): time to first token 215 ms at the average load, 222 ms at the "
+                       "peak (target 1,500); per output token 29.8 / 33.5 ms (target 60).")

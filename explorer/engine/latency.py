@@ -150,7 +150,8 @@ def with_load(
     met = bool((ttft_target_ms is None or ttft[1] <= ttft_target_ms)
                and (tpot_target_ms is None or tpot[1] <= tpot_target_ms))
     load = ServingLoad(
-        engine=profile.id, scheduler_steps=steps, rate_p50=average_rate / per, rate_peak=peak_rate / per,
+        engine=profile.id, engine_name=profile.name, scheduler_steps=steps, rate_p50=average_rate / per,
+        rate_peak=peak_rate / per,
         ttft_p50_ms=float(ttft[0]), tpot_p50_ms=float(tpot[0]), ttft_peak_ms=float(ttft[1]),
         tpot_peak_ms=float(tpot[1]), utilisation_p50=float(r["utilisation"][0]),
         utilisation_peak=float(r["utilisation"][1]), concurrency_p50=float(r["concurrency"][0]),

@@ -16,6 +16,7 @@ class ServingLoad(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     engine: str  # the serving engine profile (data/engines.yaml)
+    engine_name: str = ""  # as people write it: vLLM, TensorRT-LLM, SGLang
     scheduler_steps: int  # decode steps between two scheduling decisions
     rate_p50: float  # requests/s per replica at the average load
     rate_peak: float  # requests/s per replica at the peak

@@ -20,6 +20,7 @@ class OptionLatency(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     engine: str
+    engine_name: str
     where: str  # where the model is served: local | public_cloud
     round_trip_ms: float  # the cloud round trip in the request path (0 when none)
     ttft_p50_ms: float  # at the average load, round trip included
@@ -41,6 +42,6 @@ def option_latency(cap: Capacity, a: Assessment, locations: Mapping[str, str]) -
     if serving is None or serving.load is None:
         return None
     rtt = a.constraints.cloud_rtt_ms if request_path_crossings(locations) else 0.0
-    return OptionLatency(engine=serving.load.engine, where=where, round_trip_ms=rtt,
-                         ttft_target_ms=a.workload.ttft_target_ms, tpot_target_ms=a.workload.tpot_target_ms,
-                         **latency_fields(serving.load, rtt))
+    return OptionLatency(engine=serving.load.engine, engine_name=serving.load.engine_name, where=where,
+                         round_trip_ms=rtt, ttft_target_ms=a.workload.ttft_target_ms,
+                         tpot_target_ms=a.workload.tpot_target_ms, **latency_fields(serving.load, rtt))

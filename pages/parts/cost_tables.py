@@ -48,15 +48,14 @@ def sizing(result: CostResult) -> None:
     for where, v in (("Public cloud", result.serving_cloud), ("On premises", result.serving_local)):
         if v is not None:
             load = v.load
-            serve_rows.append({"Where": where, "Engine": load.engine if load else "", "GPU": v.gpu,
+            loaded = {"TTFT P50 (ms)": round(load.ttft_p50_ms), "TTFT peak (ms)": round(load.ttft_peak_ms),
+                      "TPOT P50 (ms)": round(load.tpot_p50_ms, 1), "TPOT peak (ms)": round(load.tpot_peak_ms, 1),
+                      "Load at peak": f"{load.utilisation_peak:.0%}"} if load else {}
+            serve_rows.append({"Where": where, "Engine": load.engine_name if load else "", "GPU": v.gpu,
                                "Precision": v.precision, "Tensor parallel": v.tensor_parallel, "Batch": v.batch,
-                               "Replicas": v.replicas, "GPUs": v.gpus,
+                               "Replicas": v.replicas, "GPUs": v.gpus, **loaded,
                                "Tokens/s per replica": round(v.tokens_per_second_per_replica),
                                "Prefill alone (ms)": round(v.ttft_ms), "Step at full batch (ms)": round(v.tpot_ms, 1),
-                               **({"TTFT P50 (ms)": round(load.ttft_p50_ms), "TTFT peak (ms)": round(load.ttft_peak_ms),
-                                   "TPOT P50 (ms)": round(load.tpot_p50_ms, 1),
-                                   "TPOT peak (ms)": round(load.tpot_peak_ms, 1),
-                                   "Load at peak": f"{load.utilisation_peak:.0%}"} if load else {}),
                                "TPOT met": v.tpot_met, "Bound": v.bound,
                                "Memory per GPU (GB)": round(v.memory_gb_per_gpu, 1)})
     if train_rows:

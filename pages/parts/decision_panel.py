@@ -48,10 +48,10 @@ def _latency(decision: Decision) -> None:
     lat = option_latency(decision.capacity, decision.assessment, {s: p.location for s, p in option.stages.items()})
     if lat is not None:
         trip = f" incl. the {lat.round_trip_ms:g} ms round trip" if lat.round_trip_ms else ""
-        st.caption(f"Latency ({lat.engine}, {PLACE_PHRASES[lat.where]}): time to first token {lat.ttft_p50_ms:,.0f} ms "
-                   f"at the average load, {lat.ttft_peak_ms:,.0f} ms at the peak{trip} (target "
-                   f"{lat.ttft_target_ms:,.0f}); per output token {lat.tpot_p50_ms:.1f} / {lat.tpot_peak_ms:.1f} ms "
-                   f"(target {lat.tpot_target_ms:g}).")
+        st.caption(f"Latency ({lat.engine_name}, {PLACE_PHRASES[lat.where]}): time to first token "
+                   f"{lat.ttft_p50_ms:,.0f} ms at the average load, {lat.ttft_peak_ms:,.0f} ms at the peak{trip} "
+                   f"(target {lat.ttft_target_ms:,.0f}); per output token {lat.tpot_p50_ms:.1f} / "
+                   f"{lat.tpot_peak_ms:.1f} ms (target {lat.tpot_target_ms:g}).")
 
 
 def _caution(v) -> str:
