@@ -118,4 +118,4 @@ def test_the_decision_panel_shows_the_loaded_latency():
     # 29.820 / 33.463 ms per output token at the average / the peak (tests/handcalc.py, tests/test_loaded_latency.py).
     (caption,) = [c.value for c in at.caption if c.value.startswith("Latency (")]
     assert caption == ("Latency (vLLM, on premises): time to first token 215 ms at the average load, 222 ms at the "
-                       "peak (target 1,500); per output token 29.8 / 33.5 ms (target 60).")
+                       "peak (target 1,500); per output token 29.8 ms / 33.5 ms (target 60).")

@@ -121,7 +121,8 @@ def test_fixed_gpus_keep_their_replicas(catalog):
     loaded = with_load(s, factors, engine_profile(catalog.engines, "vllm"), average_rate=10.0, peak_rate=30.0,
                        tpot_target_ms=60, fixed_replicas=True)
     assert loaded.replicas == 1 and loaded.load.max_utilisation == 1.0
-    assert math.isinf(loaded.load.ttft_peak_ms)  # 30 requests/s is beyond the replica's 8.17
+    # 30 requests/s is beyond the replica's 8.17: no steady state (None, as JSON has no infinity).
+    assert loaded.load.ttft_peak_ms is None and loaded.load.tpot_peak_ms is None
     assert not loaded.load.latency_met
 
 
@@ -173,3 +174,19 @@ def test_size_serving_json_reports_the_load():
     bad = subprocess.run([sys.executable, "-m", "explorer", "size", "serving", "--model", "llama-3.1-8b", "--gpu",
                           "h100-sxm", "--ttft-ms", "0"], cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode != 0 and "--ttft-ms must be more than 0 (got 0)." in bad.stderr
+
+
+def test_traffic_no_target_can_meet_still_gets_a_steady_state(catalog):
+    # 1.17 billion requests/day of 8B with a 1 ms TTFT target nobody meets: replicas still keep the peak below
+    # the load where the slots fill (prefill + decode at 256 sequences), so every latency stays finite (JSON-safe).
+    import json
+
+    from explorer.engine.decision import decide
+
+    a = parse_assessment({"workload": {"model": "llama-3.1-8b", "dataset_tokens": 0.0,
+                                       "requests_per_day": 1_165_265_299.0, "ttft_target_ms": 1.0}}, catalog=catalog)
+    s = capacity_of(catalog, a).serving_cloud
+    assert s.replicas > s.load.replicas_for_throughput and not s.load.latency_met
+    assert s.load.ttft_peak_ms is not None and math.isfinite(s.load.ttft_peak_ms)
+    assert "so that the queue stays finite at the peak" in s.notes[-1]
+    json.dumps(decide(catalog, a).cost.to_dict(), allow_nan=False)

@@ -56,7 +56,9 @@ class Capacity(BaseModel):
         serving = self.serving(where)
         if serving is None:
             return 0.0
-        return float(serving.load.ttft_peak_ms if serving.load is not None else serving.ttft_ms)
+        if serving.load is None:
+            return float(serving.ttft_ms)
+        return serving.load.ttft_peak_ms if serving.load.ttft_peak_ms is not None else float("inf")
 
     def required_serving(self, where: str) -> ServingSizing:
         return self._required(f"serving_{_suffix(where)}")  # type: ignore[return-value]

@@ -135,28 +135,34 @@ def with_load(
     coarse = loaded_latency(s, factors, steps, _GRID * s.requests_per_second_per_replica)
     limits = [x for x in (_max_utilisation(s, factors, steps, targets, coarse, key) for key in targets)
               if x is not None]
-    limit = min(limits, default=None)
+    # Whatever the targets, the peak stays where the replica has a steady state (TTFT and TPOT finite).
+    finite = np.isfinite(coarse["ttft"]) & np.isfinite(coarse["tpot"])
+    steady = float(_GRID[-1] if finite.all() else _GRID[max(int(np.argmin(finite)) - 1, 0)])
+    limit = min([*limits, steady])
     replicas = s.replicas
     notes = list(s.notes)
-    if limit is not None and limit < 1.0 and peak_rate > 0 and not fixed_replicas:
+    if peak_rate > 0 and not fixed_replicas:
         needed = math.ceil(peak_rate / (s.requests_per_second_per_replica * limit) - 1e-9)
         if needed > replicas:
-            notes.append(f"{needed} replicas instead of {replicas}, so that the time to first token and per output "
-                         f"token meet their targets at the peak ({limit:.0%} of each replica's throughput).")
+            why = ("the time to first token and per output token meet their targets" if limit < steady
+                   else "the queue stays finite")
+            notes.append(f"{needed} replicas instead of {replicas}, so that {why} at the peak ({limit:.0%} of each "
+                         "replica's throughput).")
             replicas = needed
     per = max(replicas, 1)
     r = loaded_latency(s, factors, steps, np.array([average_rate / per, peak_rate / per]))
     ttft, tpot = r["ttft"] * 1000.0, r["tpot"] * 1000.0
-    met = bool((ttft_target_ms is None or ttft[1] <= ttft_target_ms)
+    met = bool(np.isfinite(ttft[1]) and np.isfinite(tpot[1])
+               and (ttft_target_ms is None or ttft[1] <= ttft_target_ms)
                and (tpot_target_ms is None or tpot[1] <= tpot_target_ms))
     load = ServingLoad(
         engine=profile.id, engine_name=profile.name, scheduler_steps=steps, rate_p50=average_rate / per,
         rate_peak=peak_rate / per,
-        ttft_p50_ms=float(ttft[0]), tpot_p50_ms=float(tpot[0]), ttft_peak_ms=float(ttft[1]),
-        tpot_peak_ms=float(tpot[1]), utilisation_p50=float(r["utilisation"][0]),
-        utilisation_peak=float(r["utilisation"][1]), concurrency_p50=float(r["concurrency"][0]),
-        concurrency_peak=float(r["concurrency"][1]), replicas_for_throughput=s.replicas,
-        max_utilisation=1.0 if limit is None or fixed_replicas else limit, latency_met=met,
+        ttft_p50_ms=_finite(ttft[0]), tpot_p50_ms=_finite(tpot[0]), ttft_peak_ms=_finite(ttft[1]),
+        tpot_peak_ms=_finite(tpot[1]), utilisation_p50=float(r["utilisation"][0]),
+        utilisation_peak=float(r["utilisation"][1]), concurrency_p50=_finite(r["concurrency"][0]),
+        concurrency_peak=_finite(r["concurrency"][1]), replicas_for_throughput=s.replicas,
+        max_utilisation=1.0 if fixed_replicas else limit, latency_met=met,
     )
     return s.model_copy(update={
         "replicas": replicas, "gpus": replicas * s.tensor_parallel,
@@ -164,7 +170,16 @@ def with_load(
     })
 
 
-def latency_fields(load: ServingLoad, round_trip_ms: float = 0.0) -> dict[str, float]:
+def _finite(x: Any) -> float | None:
+    """A latency, or None where the replica has no steady state (JSON has no infinity)."""
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def latency_fields(load: ServingLoad, round_trip_ms: float = 0.0) -> dict[str, float | None]:
     """The four loaded figures as JSON keys, the round trip added to the TTFT (``place`` and ``size serving``)."""
-    return {"ttft_p50_ms": load.ttft_p50_ms + round_trip_ms, "tpot_p50_ms": load.tpot_p50_ms,
-            "ttft_peak_ms": load.ttft_peak_ms + round_trip_ms, "tpot_peak_ms": load.tpot_peak_ms}
+    def plus(x: float | None) -> float | None:
+        return None if x is None else x + round_trip_ms
+
+    return {"ttft_p50_ms": plus(load.ttft_p50_ms), "tpot_p50_ms": load.tpot_p50_ms,
+            "ttft_peak_ms": plus(load.ttft_peak_ms), "tpot_peak_ms": load.tpot_peak_ms}

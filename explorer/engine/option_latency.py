@@ -23,16 +23,17 @@ class OptionLatency(BaseModel):
     engine_name: str
     where: str  # where the model is served: local | public_cloud
     round_trip_ms: float  # the cloud round trip in the request path (0 when none)
-    ttft_p50_ms: float  # at the average load, round trip included
-    tpot_p50_ms: float
-    ttft_peak_ms: float  # at the peak (peak_factor × the average), round trip included
-    tpot_peak_ms: float
+    ttft_p50_ms: float | None  # at the average load, round trip included (None: no steady state)
+    tpot_p50_ms: float | None
+    ttft_peak_ms: float | None  # at the peak (peak_factor × the average), round trip included
+    tpot_peak_ms: float | None
     ttft_target_ms: float
     tpot_target_ms: float
 
     @property
     def meets_targets(self) -> bool:
-        return self.ttft_peak_ms <= self.ttft_target_ms and self.tpot_peak_ms <= self.tpot_target_ms
+        return (self.ttft_peak_ms is not None and self.tpot_peak_ms is not None
+                and self.ttft_peak_ms <= self.ttft_target_ms and self.tpot_peak_ms <= self.tpot_target_ms)
 
 
 def option_latency(cap: Capacity, a: Assessment, locations: Mapping[str, str]) -> OptionLatency | None:

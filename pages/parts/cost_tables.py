@@ -35,6 +35,11 @@ def _column(o) -> str:
     return option_short(o.key) + ("" if o.feasible else " ✕ ruled out")
 
 
+def _round(value: float | None, digits: int = 0) -> float | None:
+    """A latency for the table; None (no steady state) stays empty."""
+    return None if value is None else round(value, digits)
+
+
 def sizing(result: CostResult) -> None:
     st.subheader("Sizing behind the cost")
     train_rows, serve_rows = [], []
@@ -48,8 +53,8 @@ def sizing(result: CostResult) -> None:
     for where, v in (("Public cloud", result.serving_cloud), ("On premises", result.serving_local)):
         if v is not None:
             load = v.load
-            loaded = {"TTFT P50 (ms)": round(load.ttft_p50_ms), "TTFT peak (ms)": round(load.ttft_peak_ms),
-                      "TPOT P50 (ms)": round(load.tpot_p50_ms, 1), "TPOT peak (ms)": round(load.tpot_peak_ms, 1),
+            loaded = {"TTFT P50 (ms)": _round(load.ttft_p50_ms), "TTFT peak (ms)": _round(load.ttft_peak_ms),
+                      "TPOT P50 (ms)": _round(load.tpot_p50_ms, 1), "TPOT peak (ms)": _round(load.tpot_peak_ms, 1),
                       "Load at peak": f"{load.utilisation_peak:.0%}"} if load else {}
             serve_rows.append({"Where": where, "Engine": load.engine_name if load else "", "GPU": v.gpu,
                                "Precision": v.precision, "Tensor parallel": v.tensor_parallel, "Batch": v.batch,

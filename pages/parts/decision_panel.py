@@ -49,9 +49,13 @@ def _latency(decision: Decision) -> None:
     if lat is not None:
         trip = f" incl. the {lat.round_trip_ms:g} ms round trip" if lat.round_trip_ms else ""
         st.caption(f"Latency ({lat.engine_name}, {PLACE_PHRASES[lat.where]}): time to first token "
-                   f"{lat.ttft_p50_ms:,.0f} ms at the average load, {lat.ttft_peak_ms:,.0f} ms at the peak{trip} "
-                   f"(target {lat.ttft_target_ms:,.0f}); per output token {lat.tpot_p50_ms:.1f} / "
-                   f"{lat.tpot_peak_ms:.1f} ms (target {lat.tpot_target_ms:g}).")
+                   f"{_ms(lat.ttft_p50_ms, ',.0f')} at the average load, {_ms(lat.ttft_peak_ms, ',.0f')} at the "
+                   f"peak{trip} (target {lat.ttft_target_ms:,.0f}); per output token {_ms(lat.tpot_p50_ms, '.1f')} / "
+                   f"{_ms(lat.tpot_peak_ms, '.1f')} (target {lat.tpot_target_ms:g}).")
+
+
+def _ms(value: float | None, spec: str) -> str:
+    return "unbounded (the queue grows)" if value is None else f"{value:{spec}} ms"
 
 
 def _caution(v) -> str:
