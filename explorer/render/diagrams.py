@@ -10,6 +10,7 @@ from explorer.engine.decision import Decision
 from explorer.model.cache import content_cached
 from explorer.model.errors import ExportError, UnknownChoiceError
 from explorer.model.vocabulary import split_key
+from explorer.render.bundle import dot_bundle, portable_dot
 from explorer.render.flowchart import flowchart_dot
 from explorer.render.graphviz import check_scale, render_dot, render_png
 from explorer.render.mermaid import c4_context_mermaid, flowchart_mermaid, sequence_mermaid
@@ -22,12 +23,13 @@ from explorer.render.views import (
 from explorer.render.watermark import watermark
 
 VIEWS = ("architecture", "c4-context", "c4-container", "sequence", "flowchart")
-FORMATS = ("png", "svg", "pdf", "mermaid", "dot")
+FORMATS = ("png", "svg", "pdf", "mermaid", "dot", "zip")  # zip: the DOT with its icons beside it
 IMAGE_FORMATS = ("png", "svg", "pdf")
 MERMAID_VIEWS = ("flowchart", "c4-context", "sequence")
-# Which formats each view exports: every view as an image and as DOT; Mermaid where Mermaid has the diagram type.
+# Which formats each view exports: every view as an image, as DOT and as a DOT bundle; Mermaid where Mermaid
+# has the diagram type.
 VIEW_FORMATS: dict[str, tuple[str, ...]] = {
-    view: (*IMAGE_FORMATS, *(("mermaid",) if view in MERMAID_VIEWS else ()), "dot") for view in VIEWS
+    view: (*IMAGE_FORMATS, *(("mermaid",) if view in MERMAID_VIEWS else ()), "dot", "zip") for view in VIEWS
 }
 VIEW_TITLES = {
     "architecture": "Architecture",
@@ -42,8 +44,9 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
     "dot": "text/vnd.graphviz",
     "mermaid": "text/vnd.mermaid",
+    "zip": "application/zip",
 }
-EXTENSIONS = {"png": "png", "svg": "svg", "pdf": "pdf", "dot": "dot", "mermaid": "mmd"}
+EXTENSIONS = {"png": "png", "svg": "svg", "pdf": "pdf", "dot": "dot", "mermaid": "mmd", "zip": "zip"}
 
 
 def check_view_format(view: str, fmt: str) -> None:
@@ -96,6 +99,10 @@ def render_view(decision: Decision, view: str, fmt: str, *, overlay: bool = Fals
     source = view_source(decision, view, overlay=overlay, fmt="mermaid" if fmt == "mermaid" else "dot", key=key)
     if fmt == "mermaid":
         return source.encode("utf-8")
+    if fmt == "dot":  # icons named relative to the file, as in the bundle, never by a path on this machine
+        return portable_dot(source)[0].encode("utf-8")
+    if fmt == "zip":
+        return dot_bundle(source, view)
     return _marked(decision, key, _draw(source, fmt, None, scale), fmt)
 
 

@@ -131,7 +131,8 @@ def _icon_node(spec: str, element: Element, overlay: bool, *, name_above: bool =
     rows = text + icon if name_above else icon + text
     table = f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="2">{rows}</table>>'
 
-    return Node(table, nodeid=element.id, shape="plaintext", margin="0", fontname=FONT, fontsize="12")
+    return Node(table, nodeid=element.id, shape="plaintext", margin="0", fixedsize="false", width="0", height="0",
+                style="", fontname=FONT, fontsize="12")
 
 
 def title_label(title: str, banner: str = "") -> str:
