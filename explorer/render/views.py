@@ -97,8 +97,8 @@ def _node_label(e: Element, overlay: bool) -> tuple[str, int]:
     return f"<{body}>", lines
 
 
-def _edge_label(r: Relation, overlay: bool, size: int = 10) -> str:
-    body = f'<font point-size="{size}">{_lines(r.label, 30, 3)}</font>'
+def _edge_label(r: Relation, overlay: bool, size: int = 10, width: int = 30) -> str:
+    body = f'<font point-size="{size}">{_lines(r.label, width, 3)}</font>'
     if overlay:
         body += "<br/>" + badge(r.classification, r.residency, size=size - 1)
     return f"<{body}>"
@@ -252,7 +252,9 @@ def _architecture_dot(model_json: str, specs: tuple[tuple[str, str], ...], overl
                 # Written from the lower node to the upper one, which is how Graphviz stacks a same-rank pair;
                 # the arrow still points at the data, straight from icon to icon, between the two names.
                 lower = "data" if upper == "inference" else "inference"
-                edge = Edge(label=_edge_label(r, overlay), fontname=FONT, tailport="icon:n", headport="icon:s",
+                # A narrow label: it stands beside the edge within the premises' column, clear of the boundary.
+                edge = Edge(label=_edge_label(r, overlay, width=16), fontname=FONT, tailport="icon:n",
+                            headport="icon:s",
                             forward=upper == "data", reverse=upper == "inference", **style)
                 d.connect(nodes[lower], nodes[upper], edge)
                 continue
