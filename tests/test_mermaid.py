@@ -79,7 +79,7 @@ def test_hostile_customer_in_c4_title_and_boundary(catalog):
     # that would end a quoted string, start a directive or (in the unquoted title) a statement or HTML.
     a = Assessment(customer='Evil" ) } %%{init}%% <img src=x>; #59;', scenario=1)
     src = view_source(decide(catalog, a), "c4-context", fmt="mermaid")
-    assert 'Enterprise_Boundary(premises, "Evil\' ) } ％％{init}％％ <img src=x>; ＃59; premises")' in src
+    assert 'Enterprise_Boundary(premises, "Evil\' ) } ％％{init}％％ ＜img src=x＞; ＃59; premises")' in src
     assert "title System context: Evil' ) } ％％{init}％％ ＜img src=x＞, ＃59,: Scenario 1" in src
     assert src.count('"') % 2 == 0 and "%%" not in src and "#59;" not in src
 

@@ -125,5 +125,5 @@ def test_c4_context_shows_text_literally_and_two_way_relations(rendered):
     # The two-headed relation: one path with an arrowhead at both ends.
     assert re.search(r'marker-start="url\(#[^"]*arrowend\)"', rendered["acme-4-1A-c4-context-0"])
     hostile = _text(rendered["hostile-4-1A-c4-context-0"])
-    assert "First Line Bank Second; Line (Ltd) 'quoted' <b>bold</b> ＃59; ％％{init}％％ & {x} [y] `z` premises" \
+    assert "First Line Bank Second; Line (Ltd) 'quoted' ＜b＞bold＜/b＞ ＃59; ％％{init}％％ & {x} [y] `z` premises" \
         in hostile

@@ -51,10 +51,11 @@ def portable_dot(source: str) -> tuple[str, dict[str, Path]]:
         return f"{match.group(1)}{html.escape(name, quote=True)}{match.group(3)}"
 
     text = _IMAGE.sub(swap, source)
-    if files:
-        note = (f"// Icons are named relative to this file ({ICON_DIR}/...): the DOT bundle (.zip) holds them.\n"
-                "// Unzip it and run, inside the folder: dot -Tpng <this file> -o diagram.png\n")
-        text = note + text
+    if files:  # said just inside the graph, so the file still starts with "digraph"
+        first, _, rest = text.partition("\n")
+        note = (f"\t// Icons are named relative to this file ({ICON_DIR}/...): the DOT bundle (.zip) holds them.\n"
+                "\t// Unzip it and run, inside the folder: dot -Tpng <this file> -o diagram.png\n")
+        text = f"{first}\n{note}{rest}"
     return text, files
 
 

@@ -52,11 +52,11 @@ def _q(text: str, limit: int = MAX_TEXT) -> str:
 
 # Mermaid's C4 diagrams never decode "#59;" entity codes (they show them literally), but inside a quoted
 # string they read everything up to the next quote as text. So C4 text is kept as typed, except the few
-# characters that would end the string or start a directive, swapped for look-alikes; an entity-like
-# "#name;" keeps its look with a full-width number sign. The unquoted title also ends at ";" and is read
-# as HTML, so there ";" becomes "," and angle brackets become full-width ones.
-_C4_TEXT = str.maketrans({'"': "'", "%": "％"})
-_C4_TITLE = str.maketrans({";": ",", "<": "＜", ">": "＞"})
+# characters that would end the string, start a directive or read as HTML (where a wiki's Mermaid may
+# differ), swapped for look-alikes; an entity-like "#name;" keeps its look with a full-width number sign.
+# The unquoted title also ends at ";", so there ";" becomes ",".
+_C4_TEXT = str.maketrans({'"': "'", "%": "％", "<": "＜", ">": "＞"})
+_C4_TITLE = str.maketrans({";": ","})
 _ENTITY_LIKE = re.compile(r"#(?=[A-Za-z0-9]+;)")
 
 
