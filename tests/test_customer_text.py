@@ -1,4 +1,4 @@
-"""A line break in a customer's name separates words in every renderer: DOT, SVG, Mermaid, PDF (never glued)."""
+"""Words as every renderer shows them: a line break in the customer's name (a space, never glued), the cadence."""
 
 from __future__ import annotations
 
@@ -57,3 +57,20 @@ def test_pdf_report_keeps_the_words_apart(decision):
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(build_report(decision))).pages)
     assert "First Line Bank Second Line Ltd" in " ".join(text.split())
     assert "BankSecond" not in text
+
+
+@pytest.mark.parametrize(("every", "cadence"), [(1, "every month"), (3, "every 3 months"), (12, "every 12 months")])
+def test_retraining_cadence_reads_as_english(catalog, every, cadence):
+    a = Assessment.model_validate({"scenario": 1, "use_case": "1A", "workload": {"retrain_every_months": every}})
+    decision = decide(catalog, a)
+    flow = next(f for f in decision.chosen.flows if f.id == "training_data")
+    assert flow.cadence == cadence
+    source = view_source(decision, "architecture")
+    assert "1 months" not in source and cadence.split()[-1] in source
+
+
+def test_a_one_month_horizon_is_one_month():
+    from explorer.model.formatting import every_months, months
+
+    assert (months(1), months(36), every_months(1), every_months(2)) == (
+        "1 month", "36 months", "every month", "every 2 months")
