@@ -75,6 +75,17 @@ def layouts(catalog) -> dict[tuple[int, str], tuple[dict, object]]:
     return out
 
 
+@pytest.fixture(scope="module")
+def overlay_layouts(catalog) -> dict[tuple[int, str], tuple[dict, object]]:
+    """The same with the governance overlay: each label carries its classification and residency too."""
+    out = {}
+    for scenario, use_case in OPTIONS:
+        decision = decide(catalog, Assessment(customer="Acme Bank", scenario=scenario, use_case=use_case))
+        source = view_source(decision, "architecture", overlay=True)
+        out[(scenario, use_case)] = (_layout(source), architecture_of(decision))
+    return out
+
+
 @pytest.mark.parametrize("option", OPTIONS)
 def test_the_architecture_is_landscape(layouts, option):
     layout, _ = layouts[option]
@@ -82,9 +93,10 @@ def test_the_architecture_is_landscape(layouts, option):
     assert x1 - x0 > 1.4 * (y1 - y0)  # wider than tall, near a 16:9 slide
 
 
+@pytest.mark.parametrize("overlay", [False, True])
 @pytest.mark.parametrize("option", OPTIONS)
-def test_flows_that_stay_on_site_are_drawn_inside_the_premises(layouts, option):
-    layout, model = layouts[option]
+def test_flows_that_stay_on_site_are_drawn_inside_the_premises(layouts, overlay_layouts, option, overlay):
+    layout, model = (overlay_layouts if overlay else layouts)[option]
     left, bottom, right, top = _bb(layout, "cluster_premises")
     edges = _edges(layout)
     zone = {e.id: e.zone for e in model.elements}

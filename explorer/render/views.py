@@ -69,10 +69,10 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def badge(classification: str, residency: str, *, size: int = 9) -> str:
+def badge(classification: str, residency: str, *, size: int = 9, width: int = 34) -> str:
     """The governance overlay as an HTML-like label fragment: a coloured classification and the zone."""
     colour = CLASSIFICATION_COLOURS[classification]
-    zone = "<br/>".join(_esc(line) for line in wrap(residency, 34, 2))
+    zone = "<br/>".join(_esc(line) for line in wrap(residency, width, 3))
     return (
         f'<font point-size="{size}" color="{colour}"><b>■ {_esc(classification.upper())}</b></font>'
         f'<br/><font point-size="{size}" color="{colour}">{zone}</font>'
@@ -100,7 +100,7 @@ def _node_label(e: Element, overlay: bool) -> tuple[str, int]:
 def _edge_label(r: Relation, overlay: bool, size: int = 10, width: int = 30) -> str:
     body = f'<font point-size="{size}">{_lines(r.label, width, 3)}</font>'
     if overlay:
-        body += "<br/>" + badge(r.classification, r.residency, size=size - 1)
+        body += "<br/>" + badge(r.classification, r.residency, size=size - 1, width=max(width, 20))
     return f"<{body}>"
 
 
@@ -238,7 +238,9 @@ def _architecture_dot(model_json: str, specs: tuple[tuple[str, str], ...], overl
     upper = _stacked_upper(model)
     with _SourceOnly("", direction="LR", show=False, graph_attr=attrs) as d:
         with Cluster("cloud", graph_attr=_cluster_attrs(cloud.name, "#EEF4FB", "#2B6CB0")):
-            with Cluster("premises", graph_attr=_cluster_attrs(premises.name, "#F3F8EC", "#3F7A26")):
+            # A wider margin: labels of flows that run beside a column of the premises stay inside its box.
+            premises_attrs = {**_cluster_attrs(premises.name, "#F3F8EC", "#3F7A26"), "margin": "32"}
+            with Cluster("premises", graph_attr=premises_attrs):
                 for e in ordered("premises"):
                     nodes[e.id] = _icon_node(icon[e.id], e, overlay, name_above=e.id == upper)
             for e in ordered("cloud"):
@@ -258,7 +260,9 @@ def _architecture_dot(model_json: str, specs: tuple[tuple[str, str], ...], overl
                             forward=upper == "data", reverse=upper == "inference", **style)
                 d.connect(nodes[lower], nodes[upper], edge)
                 continue
-            edge = Edge(label=_edge_label(r, overlay), fontname=FONT, **ports, **style, **_rank_hint(r),
+            # The trained model often runs straight up or down beside its column: a narrow label stays inside.
+            width = 16 if (r.source, r.target) == ("training", "serving") else 30
+            edge = Edge(label=_edge_label(r, overlay, width=width), fontname=FONT, **ports, **style, **_rank_hint(r),
                         **_two_way(r))
             nodes[r.source] >> edge >> nodes[r.target]
         # The application and the data it reads stand one above the other when they share a zone: the
