@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+from explorer.cli_size import _print_json, cmd_size_serving, cmd_size_training
 from explorer.engine.decision import decide
-from explorer.engine.latency import latency_fields, with_load
-from explorer.engine.option_latency import option_latency
-from explorer.engine.prices import default_factors
+from explorer.engine.option_latency import latency_json
 from explorer.engine.scoring import no_option_message
-from explorer.engine.sizing import size_serving, size_training
 from explorer.model.assessment import Assessment
 from explorer.model.catalog import Catalog, load_catalog
-from explorer.model.engine_profiles import engine_profile
 from explorer.model.errors import ExplorerError, ExportError, SizingError, UnknownChoiceError
 from explorer.model.loading import load_assessment
 from explorer.model.price_book import PriceBookError, parse_price_book
@@ -36,11 +31,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: {message}\n")
-
-
-def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -76,12 +66,6 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
-def _latency_json(result: Any, option: Any) -> dict[str, Any] | None:
-    """The option's loaded latency at P50 and at the peak (explorer/engine/option_latency.py)."""
-    latency = option_latency(result.capacity, result.assessment, {s: p.location for s, p in option.stages.items()})
-    return None if latency is None else {**latency.model_dump(), "meets_targets": latency.meets_targets}
-
-
 def cmd_place(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.data)
     assessment = _with_price_book(args, catalog, load_assessment(args.assessment, catalog))
@@ -104,7 +88,7 @@ def cmd_place(args: argparse.Namespace) -> int:
                     for f in o.flows
                 ],
                 "feasible": o.feasible,
-                "latency": _latency_json(result, o),
+                "latency": latency_json(result.capacity, result.assessment, o),
                 "violations": [{"rule": v.rule, "message": v.message} for v in o.violations],
                 "cautions": [{"rule": v.rule, "message": v.message, "penalty": v.penalty, "safeguard": v.safeguard,
                               "source": v.source} for v in o.cautions],
@@ -222,70 +206,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         payload = render_view(decision, args.view, args.format, overlay=args.overlay, scale=args.scale)
     write_atomically(out, payload)
     print(f"Wrote {args.view} as {args.format} to {args.out} ({len(payload):,} bytes).")
-    return 0
-
-
-def _non_negative(name: str, value: float | None) -> None:
-    if value is not None and not value >= 0:
-        raise SizingError(f"{name} must be zero or more (got {value:g}).")
-
-
-def cmd_size_training(args: argparse.Namespace) -> int:
-    catalog = load_catalog(args.data)
-    _non_negative("--tokens", args.tokens)
-    _non_negative("--epochs", args.epochs)
-    if args.mfu is not None and not 0 < args.mfu <= 1:
-        raise SizingError(f"--mfu must be greater than 0 and at most 1 (got {args.mfu:g}).")
-    if args.max_days is not None and not args.max_days > 0:
-        raise SizingError(f"--max-days must be more than 0 (got {args.max_days:g}).")
-    result = size_training(
-        catalog.model(args.model), catalog.gpu(args.gpu), args.method, args.tokens, args.epochs,
-        default_factors(catalog), gpus=args.gpus, mfu=args.mfu, max_days=args.max_days,
-    )
-    if args.json:
-        _print_json(result.model_dump())
-    else:
-        print(f"{result.method} fine-tuning of {result.model} on {result.tokens:.3g} tokens: {result.flops:.3g} FLOPs, "
-              f"{result.gpu_hours:,.0f} GPU-hours at {result.mfu:.0%} MFU on {result.gpus} × {result.gpu}, "
-              f"{result.wall_clock_hours:,.1f} h wall clock, {result.memory_gb_per_gpu:.1f} GB per GPU.")
-        for note in result.notes:
-            print(f"Note: {note}")
-    return 0
-
-
-def cmd_size_serving(args: argparse.Namespace) -> int:
-    catalog = load_catalog(args.data)
-    for name, value in (("--input-tokens", args.input_tokens), ("--output-tokens", args.output_tokens),
-                        ("--requests-per-day", args.requests_per_day)):
-        _non_negative(name, value)
-    if args.peak_factor < 1:
-        raise SizingError(f"--peak-factor must be 1 or more (got {args.peak_factor:g}).")
-    if args.ttft_ms is not None and not args.ttft_ms > 0:
-        raise SizingError(f"--ttft-ms must be more than 0 (got {args.ttft_ms:g}).")
-    average = (args.requests_per_day or 0.0) / 86_400
-    peak = None if args.requests_per_day is None else average * args.peak_factor
-    factors = default_factors(catalog, args.engine)
-    result = size_serving(
-        catalog.model(args.model), catalog.gpu(args.gpu), factors, precision=args.precision,
-        input_tokens=args.input_tokens, output_tokens=args.output_tokens, tpot_ms=args.tpot_ms, gpus=args.gpus,
-        peak_requests_per_second=peak, tensor_parallel=args.tensor_parallel,
-    )
-    result = with_load(result, factors, engine_profile(catalog.engines, args.engine), average_rate=average,
-                       peak_rate=peak or 0.0, ttft_target_ms=args.ttft_ms, tpot_target_ms=args.tpot_ms,
-                       fixed_replicas=args.gpus is not None)
-    load = result.load
-    assert load is not None
-    if args.json:
-        _print_json({**result.model_dump(), "engine": args.engine, **latency_fields(load)})
-    else:
-        print(f"{result.model} on {result.gpus} × {result.gpu} ({result.precision}, {args.engine}): tensor parallel "
-              f"{result.tensor_parallel}, batch {result.batch}, {result.tokens_per_second:,.0f} generated tokens/s, "
-              f"prefill {result.ttft_ms:.0f} ms, decode step {result.tpot_ms:.1f} ms at batch {result.batch}, "
-              f"{result.memory_gb_per_gpu:.1f} GB per GPU.")
-        print(f"Under load: TTFT {load.ttft_p50_ms:,.0f} ms at the average and {load.ttft_peak_ms:,.0f} ms at the "
-              f"peak; TPOT {load.tpot_p50_ms:.1f} and {load.tpot_peak_ms:.1f} ms.")
-        for note in result.notes:
-            print(f"Note: {note}")
     return 0
 
 

@@ -7,6 +7,7 @@ the same capacity through ``Capacity.prefill_ms``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -46,3 +47,9 @@ def option_latency(cap: Capacity, a: Assessment, locations: Mapping[str, str]) -
     return OptionLatency(engine=serving.load.engine, engine_name=serving.load.engine_name, where=where,
                          round_trip_ms=rtt, ttft_target_ms=a.workload.ttft_target_ms,
                          tpot_target_ms=a.workload.tpot_target_ms, **latency_fields(serving.load, rtt))
+
+
+def latency_json(cap: Capacity, a: Assessment, option: Any) -> dict[str, Any] | None:
+    """An option's loaded latency at P50 and at the peak, for ``place --json`` (``option``: a placed option)."""
+    latency = option_latency(cap, a, {s: p.location for s, p in option.stages.items()})
+    return None if latency is None else {**latency.model_dump(), "meets_targets": latency.meets_targets}
