@@ -67,7 +67,7 @@ def cmd_size_serving(args: argparse.Namespace) -> int:
     )
     result = with_load(result, factors, engine_profile(catalog.engines, args.engine), average_rate=average,
                        peak_rate=peak or 0.0, ttft_target_ms=args.ttft_ms, tpot_target_ms=args.tpot_ms,
-                       fixed_replicas=args.gpus is not None)
+                       fixed_replicas=peak is None)  # with traffic, replicas cover it (as size_serving does)
     load = result.load
     assert load is not None
     if args.json:
