@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer import Decision
+from explorer.engine.option_latency import option_latency
 from explorer.engine.scoring import no_option_message
-from explorer.model.vocabulary import option_words
+from explorer.model.vocabulary import PLACE_PHRASES, option_words
 from explorer.render.markdown import literal
 
 
@@ -20,6 +21,7 @@ def status(decision: Decision) -> None:
         cautions = len(option.cautions)
         more = f", with {cautions} caution{'s' if cautions != 1 else ''} below" if cautions else ""
         st.success(f"**This option is feasible**: score {option.score:.0f}/100{more}.", icon=":material/check_circle:")
+    _latency(decision)
     best = decision.recommended
     if best is None:
         st.error(no_option_message(decision), icon=":material/block:")
@@ -43,6 +45,22 @@ def cautions(decision: Decision) -> None:
     if option.cautions:
         st.warning("**Cautions (soft penalties)**  \n" + "  \n".join(_caution(v) for v in option.cautions),
                    icon=":material/warning:")
+
+
+def _latency(decision: Decision) -> None:
+    """The chosen option's time to first token and per output token under load, beside its targets."""
+    option = decision.chosen
+    lat = option_latency(decision.capacity, decision.assessment, {s: p.location for s, p in option.stages.items()})
+    if lat is not None:
+        trip = f" incl. the {lat.round_trip_ms:g} ms round trip" if lat.round_trip_ms else ""
+        st.caption(f"Latency ({lat.engine_name}, {PLACE_PHRASES[lat.where]}): time to first token "
+                   f"{_ms(lat.ttft_p50_ms, ',.0f')} at the average load, {_ms(lat.ttft_peak_ms, ',.0f')} at the "
+                   f"peak{trip} (target {lat.ttft_target_ms:,.0f}); per output token {_ms(lat.tpot_p50_ms, '.1f')} / "
+                   f"{_ms(lat.tpot_peak_ms, '.1f')} (target {lat.tpot_target_ms:g}).")
+
+
+def _ms(value: float | None, spec: str) -> str:
+    return "unbounded (the queue grows)" if value is None else f"{value:{spec}} ms"
 
 
 def _caution(v) -> str:
