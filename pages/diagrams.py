@@ -48,7 +48,7 @@ state.show_notice()
 st.caption("Every diagram is a view of one architecture model, so they always agree with each other and with the "
            "placement.")
 
-left, middle, right = st.columns([3, 2, 2], vertical_alignment="bottom")
+left, middle, right = st.columns([4.2, 2.6, 1.7], vertical_alignment="bottom")  # whole at 1280 px
 fmt = left.segmented_control("Download format", list(FORMATS), format_func=FORMAT_NAMES.__getitem__,
                              key="diagram_format", default="png", required=True)
 scale = SCALES[middle.segmented_control(
