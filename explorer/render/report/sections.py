@@ -10,19 +10,12 @@ from fpdf import FPDF
 from explorer.model.formatting import count, duration, format_bytes
 from explorer.model.vocabulary import LOCATION_LABELS, METHOD_NAMES, PROVIDER_NAMES, STAGES, option_label
 from explorer.render.charts import TEMPLATE
-from explorer.render.diagrams import VIEW_TITLES
+from explorer.render.diagrams import VIEW_CAPTIONS, VIEW_TITLES
 from explorer.render.report.context import ReportContext
 from explorer.render.report.cost_section import price_rows
 from explorer.render.report.pdf import ACCENT, FONT, INK, MUTED, RULE, ReportPDF, clean, png_size
 
 REPORT_VIEWS = ("architecture", "c4-context", "c4-container", "sequence", "flowchart")
-_VIEW_CAPTIONS = {
-    "architecture": "Provider icons; the public cloud drawn around the premises. Red edges cross the boundary.",
-    "c4-context": "C4 system context: the cloud boundary around the premises boundary, as in the seed.",
-    "c4-container": "C4 containers: each zone's software system and its containers, with technologies.",
-    "sequence": "Every relation of the architecture as a message, in lifecycle order; dashed arrows are replies.",
-    "flowchart": "The seed's flowchart of the four scenarios; the chosen one is highlighted.",
-}
 
 
 def _long_date(day: dt.date) -> str:
@@ -275,7 +268,7 @@ def diagrams_section(pdf: ReportPDF, ctx: ReportContext) -> None:
         if i == 0:
             pdf.heading("Diagrams")
         pdf.heading(VIEW_TITLES[view], level=2)
-        pdf.figure(png, _VIEW_CAPTIONS[view])
+        pdf.figure(png, VIEW_CAPTIONS[view])
 
 
 def _upper_first(text: str) -> str:
