@@ -23,7 +23,8 @@ def check_document(view: str, fmt: str) -> None:
     """One sentence unless ``view`` is a document with the format ``fmt``."""
     formats = DOCUMENT_FORMATS[view]
     if fmt not in formats:
-        raise ExportError(f"The {view} is exported only as {' or '.join(formats)}, not {fmt}.")
+        allowed = formats[0] if len(formats) == 1 else f"{', '.join(formats[:-1])} or {formats[-1]}"
+        raise ExportError(f"The {view} is exported only as {allowed}, not {fmt}.")
 
 
 def document_bytes(decision: Decision, view: str, fmt: str) -> bytes:
