@@ -9,6 +9,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
+from explorer import Assessment
 from explorer.cli import main
 from explorer.engine.decision import decide
 from explorer.model.errors import ExportError
@@ -140,3 +141,11 @@ def test_cli_writes_the_estimate(tmp_path, capsys, fmt):
     assert main(["export", "preset:regulated-bank", "--view", "estimate", "--format", fmt, "--out", str(out)]) == 0
     assert f"Wrote estimate as {fmt} to {out}" in capsys.readouterr().out
     assert out.stat().st_size > 500 and [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_user_text_is_never_a_formula(catalog):
+    evil = '=HYPERLINK("http://example.invalid","x")'
+    a = Assessment.model_validate({**load_assessment("preset:regulated-bank", catalog).model_dump(), "customer": evil})
+    book = load_workbook(io.BytesIO(document_bytes(decide(catalog, a), "estimate", "xlsx")))
+    cell = next(r[2] for r in book["Inputs and assumptions"].iter_rows(min_row=2) if r[1].value == "customer")
+    assert cell.value == evil and cell.data_type == "s"

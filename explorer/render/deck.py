@@ -110,7 +110,7 @@ def _table(slide: Slide, headings: Sequence[str], rows: Sequence[Sequence[str]],
             frame = cell.text_frame
             frame.word_wrap = True
             para = frame.paragraphs[0]
-            para.alignment = PP_ALIGN.RIGHT if c in right and r > 0 else PP_ALIGN.LEFT
+            para.alignment = PP_ALIGN.RIGHT if c in right else PP_ALIGN.LEFT
             run = para.add_run()
             run.text = slide_text(value, one_line=True)
             _font(run.font, size, bold=r == 0, colour=RGBColor(0xFF, 0xFF, 0xFF) if r == 0 else INK)

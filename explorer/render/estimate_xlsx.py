@@ -105,6 +105,9 @@ def _table(sheet: Worksheet, headings: Sequence[str], rows: Iterable[Sequence[An
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
         sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # the user's text stays text: "=HYPERLINK(…)" is never a formula
         for col, fmt in formats.items():
             cell = sheet.cell(row=sheet.max_row, column=col)
             if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
