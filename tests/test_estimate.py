@@ -16,7 +16,7 @@ from explorer.model.errors import ExportError
 from explorer.model.loading import load_assessment
 from explorer.model.vocabulary import STAGES
 from explorer.render.documents import document_bytes, document_filename
-from explorer.render.estimate import csv_columns, option_rows
+from explorer.render.estimate import csv_columns, monthly_csv, option_rows
 from explorer.render.estimate_xlsx import SHEETS
 
 PRESETS = ("regulated-bank", "cloud-first-retailer")
@@ -149,3 +149,15 @@ def test_user_text_is_never_a_formula(catalog):
     book = load_workbook(io.BytesIO(document_bytes(decide(catalog, a), "estimate", "xlsx")))
     cell = next(r[2] for r in book["Inputs and assumptions"].iter_rows(min_row=2) if r[1].value == "customer")
     assert cell.value == evil and cell.data_type == "s"
+
+
+def test_monthly_csv_in_cents_with_units(decision):
+    result = decision.require_cost()
+    table = list(csv.reader(io.StringIO(monthly_csv(result).decode("utf-8"))))
+    assert table[0] == ["month", *(f"s{o.scenario}_{o.use_case.lower()}_usd" for o in result.options)]
+    assert [row[0] for row in table[1:]] == [str(m) for m in range(1, result.horizon_months + 1)]
+    for i, o in enumerate(result.options, start=1):
+        cents = [row[i] for row in table[1:]]
+        assert all(len(c.split(".")[1]) == 2 for c in cents)
+        # Each month is rounded to the cent, so the column's sum is within half a cent a month of the total.
+        assert abs(sum(float(c) for c in cents) - o.total) <= 0.005 * result.horizon_months

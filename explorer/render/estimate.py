@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from explorer.engine.cost import CostResult
 from explorer.engine.decision import SAMPLES, Decision
 from explorer.engine.uncertainty import Uncertainty
 from explorer.model.vocabulary import STAGES, option_key, option_short
@@ -112,6 +113,17 @@ def estimate_csv(decision: Decision) -> bytes:
             round(r.p10), round(r.p50), round(r.p90), r.cloud_serving_gpus, r.onprem_gpus,
         ])
     return writer_buf.getvalue().encode("utf-8")
+
+
+def monthly_csv(result: CostResult) -> bytes:
+    """Each option's cost month by month, in cents, one column per option named with its currency."""
+    c = result.currency.lower()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["month", *(f"s{o.scenario}_{o.use_case.lower()}_{c}" for o in result.options)])
+    for m in range(result.horizon_months):
+        writer.writerow([m + 1, *(f"{o.monthly[m]:.2f}" for o in result.options)])
+    return out.getvalue().encode("utf-8")
 
 
 def _yes(flag: bool) -> str:
