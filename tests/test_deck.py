@@ -166,3 +166,11 @@ def test_cli_writes_the_deck(tmp_path, capsys):
     assert main(["export", "preset:hipaa-hospital", "--view", "deck", "--format", "pptx", "--out", str(out)]) == 0
     assert f"Wrote deck as pptx to {out}" in capsys.readouterr().out
     assert len(Presentation(str(out)).slides) == 5 + len(VIEWS)
+
+
+def test_a_pricing_error_leaves_a_deck_without_the_cost_slide(catalog):
+    a = Assessment(customer="Acme", constraints={"cloud_provider": "ibm"}, costing={"gpu": "h200"})
+    d = decide(catalog, a)
+    assert d.cost is None
+    titles = [_title(s) for s in list(_open(d).slides)[1:]]
+    assert not any(t.startswith("Cost over") for t in titles) and len(titles) == 3 + len(VIEWS)

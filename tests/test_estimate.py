@@ -161,3 +161,14 @@ def test_monthly_csv_in_cents_with_units(decision):
         assert all(len(c.split(".")[1]) == 2 for c in cents)
         # Each month is rounded to the cent, so the column's sum is within half a cent a month of the total.
         assert abs(sum(float(c) for c in cents) - o.total) <= 0.005 * result.horizon_months
+
+
+def test_an_estimate_that_cannot_be_priced_is_one_sentence(tmp_path, capsys):
+    path = tmp_path / "a.yaml"
+    path.write_text("constraints: {cloud_provider: ibm}\ncosting: {gpu: h200}\n", encoding="utf-8")
+    out = tmp_path / "e.csv"
+    assert main(["export", str(path), "--view", "estimate", "--format", "csv", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err == ("error: The cloud provider ibm has no NVIDIA H200 SXM 141GB price; choose a cloud GPU from: "
+                   "h100-sxm, l4, l40s.\n")
+    assert not out.exists()
