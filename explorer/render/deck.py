@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.slide import Slide
 from pptx.text.text import Font
@@ -120,7 +121,7 @@ def _title_slide(deck: Presentation, decision: Decision, day: dt.date) -> None:
     a, cat = decision.assessment, decision.catalog
     rec = decision.recommended
     slide = deck.slides.add_slide(deck.slide_layouts[6])
-    band = slide.shapes.add_shape(1, 0, 0, WIDTH, Inches(0.25))  # 1: rectangle
+    band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, WIDTH, Inches(0.25))
     band.fill.solid()
     band.fill.fore_color.rgb = ACCENT
     band.line.fill.background()
