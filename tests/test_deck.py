@@ -58,7 +58,7 @@ def test_sixteen_by_nine_with_a_slide_per_part(decision):
     assert (deck.slide_width, deck.slide_height) == (Emu(12191695), Emu(6858000))  # 13.333 × 7.5 in
     titles = [_title(s) for s in list(deck.slides)[1:]]
     assert titles[:4] == [
-        f"Placement: {option_label(decision.key)}, {decision.chosen.scenario_name}",
+        f"Placement: {option_label(decision.key)}",
         "All eight options: where each stage runs",
         f"Cost over {decision.assessment.horizon_months} months, all eight options",
         f"Trade-offs of {option_label(decision.key)} (ratings 1-5, higher is better)",

@@ -146,11 +146,12 @@ def _placement_slide(deck: Presentation, decision: Decision) -> None:
     o = decision.chosen
     notes = [f"{s.capitalize()}: {LOCATION_LABELS[p.location]}. {p.reason}" for s, p in o.stages.items()]
     notes += [*o.conflicts, *(f"Ruled out ({v.rule}): {v.message}." for v in o.violations)]
-    slide = _blank(deck, f"Placement: {option_label(o.key)}, {o.scenario_name}", notes)
+    slide = _blank(deck, f"Placement: {option_label(o.key)}", notes)  # one line: the name goes below the table
     rows = [(s.capitalize(), LOCATION_LABELS[p.location], p.reason) for s, p in o.stages.items()]
     _table(slide, ("Stage", "Runs", "Why"), rows, (14, 16, 70), size=13)
-    verdict = "Feasible: no hard rule rules it out." if o.feasible else "Ruled out: " + " ".join(
-        f"{v.message}." for v in o.violations)
+    verdict = f"Scenario {o.scenario}, {o.scenario_name}: " + (
+        "feasible, no hard rule rules it out." if o.feasible else "ruled out. " + " ".join(
+            f"{v.message}." for v in o.violations))
     _text(slide, verdict, MARGIN, Inches(6.2), WIDTH - 2 * MARGIN, Inches(1.0), size=14, bold=not o.feasible,
           colour=INK if o.feasible else RGBColor(0xB0, 0x1E, 0x1E))
 
