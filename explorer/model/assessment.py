@@ -189,9 +189,10 @@ class Assessment(_Strict):
     @field_validator("customer")
     @classmethod
     def _printable(cls, value: str) -> str:
-        # Control characters break Graphviz and PDF output and are never meant; a line break or a tab separates
-        # words, so it becomes a space (never glued: "First Line Bank\nSecond" is "First Line Bank Second").
-        return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
+        # Control characters break Graphviz and PDF output and are never meant; a line break or a tab
+        # separates words, so it becomes a space (never nothing: "First Line Bank Second Line Ltd").
+        kept = "".join(ch if ch.isprintable() else " " if ch.isspace() else "" for ch in value)
+        return " ".join(kept.split())
 
     @field_validator("prices", mode="before")
     @classmethod

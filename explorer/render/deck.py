@@ -27,7 +27,7 @@ from explorer.render.estimate import OptionRow, option_rows
 from explorer.render.report.pdf import png_size
 
 FONT = "Calibri"
-DECK_DPI = 200  # the diagrams' PNG resolution (Graphviz dpi); one constant, so a slide-ready scale is one edit
+DECK_SCALE: float | None = None  # the diagrams' PNG scale: None is the slide default, ≥ 2,400 px on the long side
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 MARGIN = Inches(0.45)
 BODY_TOP = Inches(1.25)
@@ -47,7 +47,7 @@ def build_deck(decision: Decision, *, today: dt.date | None = None,
                images: dict[str, bytes] | None = None) -> bytes:
     """The deck as PPTX bytes. ``images`` (view -> PNG) saves drawing the diagrams again when a caller has them."""
     day = today or dt.date.today()
-    pngs = images or dict(zip(VIEWS, render_views(decision, [(v, "png") for v in VIEWS], dpi=DECK_DPI),
+    pngs = images or dict(zip(VIEWS, render_views(decision, [(v, "png") for v in VIEWS], scale=DECK_SCALE),
                               strict=True))
     deck = Presentation()
     deck.slide_width, deck.slide_height = WIDTH, HEIGHT
