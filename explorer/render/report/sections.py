@@ -94,9 +94,9 @@ def _render_contents(pdf: FPDF, outline: list) -> None:
         if entry.level > 0:
             continue
         pdf.set_font(FONT, size=11)
-        # Land on the heading itself (a section may open part-way down a page), a little above it.
-        page_height_pt = pdf.pages[entry.page_number].dimensions()[1]
-        link = pdf.add_link(page=entry.page_number, y=max(0.0, (page_height_pt - entry.dest.top) / pdf.k - 4))
+        # Land on the heading itself (a section may open part-way down a page), 4 mm above it. fpdf2 turns y into
+        # a height with the height of the page being written (this portrait one), whatever the target's shape.
+        link = pdf.add_link(page=entry.page_number, y=max(0.0, (pdf.h_pt - entry.dest.top) / pdf.k - 4))
         pdf.cell(pdf.epw - 20, 7.5, entry.name, link=link)
         pdf.cell(20, 7.5, str(entry.page_number), align="R", new_x="LMARGIN", new_y="NEXT", link=link)
 
