@@ -14,6 +14,7 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError, create_model, model_validator
 
 from explorer.model.catalog_base import Frozen, Sourced
+from explorer.model.engine_profiles import EngineProfile, check_engines
 from explorer.model.errors import CatalogError, UnknownChoiceError, describe_validation_error
 from explorer.model.hardware import GpuSpec, ModelSpec
 from explorer.model.price_catalog import CloudProvider, Factor, OnPremCosts, PriceItem, ServerPrice, flatten_prices
@@ -196,6 +197,7 @@ class Catalog(Frozen):
     providers: tuple[CloudProvider, ...]
     onprem: OnPremCosts
     efficiency: tuple[Factor, ...]
+    engines: tuple[EngineProfile, ...]  # serving engine profiles (data/engines.yaml)
     data_dir: str
     # A hash of every catalog file's bytes: what caches key a catalog by (never its id(), which Python reuses).
     version: str = ""
@@ -270,6 +272,7 @@ _FILES: dict[str, dict[str, Any]] = {
     "onprem_costs.yaml": {"servers": tuple[ServerPrice, ...], "costs": tuple[Factor, ...],
                           "finance": tuple[Factor, ...]},
     "efficiency.yaml": {"factors": tuple[Factor, ...]},
+    "engines.yaml": {"engines": tuple[EngineProfile, ...]},
 }
 
 
@@ -343,6 +346,7 @@ def _load(data_dir: Path) -> Catalog:
     parts["onprem"] = OnPremCosts(servers=parts.pop("servers"), costs=parts.pop("costs"),
                                   finance=parts.pop("finance", ()))
     _check_price_gpus(data_dir, parts)
+    check_engines(str(data_dir / "engines.yaml"), parts["engines"])
     return Catalog(**parts, data_dir=str(data_dir), version=digest.hexdigest()[:16])
 
 
