@@ -10,7 +10,15 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from explorer.model.vocabulary import CLASSIFICATIONS, CLOUD_PROVIDERS, COMPLIANCE_REGIMES, METHODS, PRECISIONS, SKILLS
+from explorer.model.vocabulary import (
+    CLASSIFICATIONS,
+    CLOUD_PROVIDERS,
+    CLOUD_SERVING_MODES,
+    COMPLIANCE_REGIMES,
+    METHODS,
+    PRECISIONS,
+    SKILLS,
+)
 
 SCHEMA_VERSION = 1
 MAX_TEXT = 200
@@ -49,6 +57,8 @@ class Workload(_Strict):
     ttft_target_ms: Annotated[float, Field(ge=1, le=600_000)] = 1500
     tpot_target_ms: Annotated[float, Field(ge=0.1, le=60_000)] = 60
     peak_factor: Annotated[float, Field(ge=1, le=100)] = 3
+    # Cloud serving on dedicated GPUs, on a managed per-token endpoint, or (auto) whichever costs less.
+    cloud_serving: Literal[CLOUD_SERVING_MODES] = "auto"  # type: ignore[valid-type]
 
     _finite_floats = field_validator(
         "dataset_tokens", "epochs", "requests_per_day", "ttft_target_ms", "tpot_target_ms", "peak_factor",

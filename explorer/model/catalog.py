@@ -14,6 +14,7 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError, create_model, model_validator
 
 from explorer.model.catalog_base import Frozen, Sourced
+from explorer.model.endpoints import DemandProfile, EndpointService, check_endpoints, endpoint_parts, flatten_endpoints
 from explorer.model.errors import CatalogError, UnknownChoiceError, describe_validation_error
 from explorer.model.hardware import GpuSpec, ModelSpec
 from explorer.model.price_catalog import CloudProvider, Factor, OnPremCosts, PriceItem, ServerPrice, flatten_prices
@@ -196,6 +197,9 @@ class Catalog(Frozen):
     providers: tuple[CloudProvider, ...]
     onprem: OnPremCosts
     efficiency: tuple[Factor, ...]
+    endpoints: tuple[EndpointService, ...]  # managed per-token endpoints, by provider
+    demand_profile: DemandProfile  # the daily shape autoscaled cloud serving follows
+    autoscale: tuple[Factor, ...]  # minimum replicas, scale-up lag: ``autoscale:<id>``
     data_dir: str
     # A hash of every catalog file's bytes: what caches key a catalog by (never its id(), which Python reuses).
     version: str = ""
@@ -203,7 +207,8 @@ class Catalog(Frozen):
     @cached_property
     def price_items(self) -> dict[str, PriceItem]:
         """Every overridable price and efficiency default, by its key in ``Assessment.prices``."""
-        return flatten_prices(self.providers, self.onprem, self.efficiency)
+        return {**flatten_prices(self.providers, self.onprem, self.efficiency),
+                **flatten_endpoints(self.endpoints, self.autoscale)}
 
     def price_item(self, key: str) -> PriceItem:
         try:
@@ -270,6 +275,8 @@ _FILES: dict[str, dict[str, Any]] = {
     "onprem_costs.yaml": {"servers": tuple[ServerPrice, ...], "costs": tuple[Factor, ...],
                           "finance": tuple[Factor, ...]},
     "efficiency.yaml": {"factors": tuple[Factor, ...]},
+    "endpoint_prices.yaml": {"services": tuple[EndpointService, ...]},
+    "autoscaling.yaml": {"profile": DemandProfile, "defaults": tuple[Factor, ...]},
 }
 
 
@@ -343,6 +350,9 @@ def _load(data_dir: Path) -> Catalog:
     parts["onprem"] = OnPremCosts(servers=parts.pop("servers"), costs=parts.pop("costs"),
                                   finance=parts.pop("finance", ()))
     _check_price_gpus(data_dir, parts)
+    parts.update(endpoint_parts(parts))
+    check_endpoints(data_dir / "endpoint_prices.yaml", parts["endpoints"], [p.id for p in parts["providers"]],
+                    [m.id for m in parts["models"]])
     return Catalog(**parts, data_dir=str(data_dir), version=digest.hexdigest()[:16])
 
 
