@@ -88,6 +88,7 @@ def test_the_issues_case_by_hand():
     average = 10_000_000 / 86_400  # 115.74 requests/s
     profile, _ = demand_profile(SHAPE, 3.0)
     gpus, billed, peak, busy = billed_by_hand(rate, tp, average, profile)
+    assert len(gpus) == 24 and min(gpus) == 8  # one replica's p5.48xlarge at night
     # At the peak, 3 × 115.74 = 347.2 requests/s need ceil(347.2 / 8.53) = 41 replicas × 4 = 164 GPUs (what the
     # tool used to bill around the clock): 21 whole p5.48xlarge = 168 GPUs.
     assert math.ceil(3 * average / rate) * tp == 164 and peak == 168 == o.cloud_serving_gpus
@@ -120,8 +121,8 @@ def test_minimum_replicas_and_lag_are_overridable():
                                                                "autoscale:scale_up_lag_minutes": 60}}))
     s = r.serving_cloud
     profile, _ = demand_profile(SHAPE, 3.0)
-    gpus, billed, peak, _ = billed_by_hand(s.requests_per_second_per_replica, s.tensor_parallel,
-                                           1_000_000 / 86_400, profile, min_replicas=4, lag_minutes=60)
+    gpus, billed, _, _ = billed_by_hand(s.requests_per_second_per_replica, s.tensor_parallel,
+                                        1_000_000 / 86_400, profile, min_replicas=4, lag_minutes=60)
     assert min(gpus) == 16  # 4 replicas × 4 GPUs at night
     assert r.option(2, "1B").cloud_gpus_average == pytest.approx(billed)
     # Zero minimum and no lag: the quiet hours still need one replica while any request arrives.

@@ -56,7 +56,7 @@ def test_the_catalog_prices_each_open_model_with_a_source(catalog):
 def test_both_modes_by_hand_and_auto_picks_the_cheaper():
     r = evaluate(load_catalog(), simple())
     o = r.option(2, "1B")
-    assert TOKEN_MONTH == pytest.approx(636.41, abs=0.01)
+    assert pytest.approx(636.41, abs=0.01) == TOKEN_MONTH
     assert o.serving_mode == "per_token"
     assert o.line_items["cloud_serving"] == pytest.approx(12 * TOKEN_MONTH)
     assert o.cloud_serving_per_token == pytest.approx(12 * TOKEN_MONTH)
