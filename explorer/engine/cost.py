@@ -29,7 +29,7 @@ from explorer.model.vocabulary import option_words
 CURRENCY = "USD"
 LINE_ITEMS: dict[str, str] = {
     "cloud_training": "Cloud GPU-hours for training and retraining",
-    "cloud_serving": "Cloud serving (GPU instances × hours, or per token)",
+    "cloud_serving": "Cloud serving (GPU-hours or tokens)",
     "capex": "On-premises GPU servers",
     "power": "Power × PUE",
     "space": "Data-centre space",

@@ -59,6 +59,8 @@ def sizing(result: CostResult) -> None:
     if serve_rows:
         st.markdown("**Serving** (roofline: decode reads weights + KV cache per step, prefill is compute-bound)")
         st.dataframe(pd.DataFrame(serve_rows), hide_index=True, key="sizing_serving")
+    if result.serving_note:
+        st.caption(" ".join(s for s in (result.serving_note, result.serving_choice) if s))
 
 
 def _apply_price_edits(editor_key: str, keys: list[str]) -> None:
