@@ -28,7 +28,7 @@ BIG = {"scenario": 2, "use_case": "1B", "horizon_months": 12,
 
 
 def test_the_catalog_shape_is_the_default(catalog):
-    assert list(catalog.demand_profile.hourly) == SHAPE and catalog.demand_profile.estimate
+    assert list(catalog.autoscaling.profile.hourly) == SHAPE and catalog.autoscaling.profile.estimate
     assert catalog.price_items["autoscale:min_replicas"].value == 1
     assert catalog.price_items["autoscale:scale_up_lag_minutes"].value == 10
 

@@ -14,7 +14,7 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError, create_model, model_validator
 
 from explorer.model.catalog_base import Frozen, Sourced
-from explorer.model.endpoints import DemandProfile, EndpointService, check_endpoints, endpoint_parts, flatten_endpoints
+from explorer.model.endpoints import Autoscaling, DemandProfile, EndpointService, endpoint_parts, flatten_endpoints
 from explorer.model.errors import CatalogError, UnknownChoiceError, describe_validation_error
 from explorer.model.hardware import GpuSpec, ModelSpec
 from explorer.model.price_catalog import CloudProvider, Factor, OnPremCosts, PriceItem, ServerPrice, flatten_prices
@@ -197,9 +197,8 @@ class Catalog(Frozen):
     providers: tuple[CloudProvider, ...]
     onprem: OnPremCosts
     efficiency: tuple[Factor, ...]
-    endpoints: tuple[EndpointService, ...]  # managed per-token endpoints, by provider
-    demand_profile: DemandProfile  # the daily shape autoscaled cloud serving follows
-    autoscale: tuple[Factor, ...]  # minimum replicas, scale-up lag: ``autoscale:<id>``
+    endpoints: tuple[EndpointService, ...]  # managed per-token endpoints, by provider (endpoint_prices.yaml)
+    autoscaling: Autoscaling  # the daily demand shape, minimum replicas and scale-up lag (autoscaling.yaml)
     data_dir: str
     # A hash of every catalog file's bytes: what caches key a catalog by (never its id(), which Python reuses).
     version: str = ""
@@ -208,7 +207,7 @@ class Catalog(Frozen):
     def price_items(self) -> dict[str, PriceItem]:
         """Every overridable price and efficiency default, by its key in ``Assessment.prices``."""
         return {**flatten_prices(self.providers, self.onprem, self.efficiency),
-                **flatten_endpoints(self.endpoints, self.autoscale)}
+                **flatten_endpoints(self.endpoints, self.autoscaling.defaults)}
 
     def price_item(self, key: str) -> PriceItem:
         try:
@@ -350,9 +349,7 @@ def _load(data_dir: Path) -> Catalog:
     parts["onprem"] = OnPremCosts(servers=parts.pop("servers"), costs=parts.pop("costs"),
                                   finance=parts.pop("finance", ()))
     _check_price_gpus(data_dir, parts)
-    parts.update(endpoint_parts(parts))
-    check_endpoints(data_dir / "endpoint_prices.yaml", parts["endpoints"], [p.id for p in parts["providers"]],
-                    [m.id for m in parts["models"]])
+    parts.update(endpoint_parts(parts, data_dir))
     return Catalog(**parts, data_dir=str(data_dir), version=digest.hexdigest()[:16])
 
 

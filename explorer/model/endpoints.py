@@ -66,6 +66,13 @@ class DemandProfile(Sourced):
         return self
 
 
+class Autoscaling(Frozen):
+    """How dedicated cloud serving follows demand: the daily shape, and named defaults (``autoscale:<id>``)."""
+
+    profile: DemandProfile
+    defaults: tuple[Factor, ...]
+
+
 def price_key(provider: str, model: str, side: str) -> str:
     """``endpoint:aws:llama-3.1-8b:input``: the override key of one per-token price."""
     return f"endpoint:{provider}:{model}:{side}"
@@ -105,7 +112,11 @@ def check_endpoints(path: Path, services: tuple[EndpointService, ...], providers
                                    f"names unknown model {m.model!r}; choose from: {', '.join(models)}")
 
 
-def endpoint_parts(parts: dict[str, Any]) -> dict[str, Any]:
-    """The catalog fields these files fill, popped from the parsed files' parts."""
-    return {"endpoints": parts.pop("services"), "demand_profile": parts.pop("profile"),
-            "autoscale": parts.pop("defaults")}
+def endpoint_parts(parts: dict[str, Any], data_dir: Path) -> dict[str, Any]:
+    """The catalog fields these files fill, popped from the parsed files' parts and checked against the
+    providers and models the other catalogs define."""
+    services = parts.pop("services")
+    check_endpoints(data_dir / "endpoint_prices.yaml", services, [p.id for p in parts["providers"]],
+                    [m.id for m in parts["models"]])
+    return {"endpoints": services, "autoscaling": Autoscaling(profile=parts.pop("profile"),
+                                                              defaults=parts.pop("defaults"))}
