@@ -10,11 +10,16 @@ PORT ?= 8501
 # poppler-utils (PDF page checks) for tests.
 RUN_DEBS := graphviz fonts-dejavu-core fonts-wqy-microhei
 TEST_DEBS := chromium poppler-utils
+# HAProxy serves a room (`make workshop`): cookie affinity and active health checks (deploy/workshop.py says why
+# not nginx). The tests start a room too, so `setup-test` installs it as well.
+WORKSHOP_DEBS := haproxy
+REPLICAS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help run test setup setup-test lint bench clean
+.PHONY: help run workshop test setup setup-test setup-workshop lint bench clean
 
 help:
 	@echo "make run    set up (venv, packages, Graphviz) and start the app on http://localhost:$(PORT)"
+	@echo "make workshop  a room: REPLICAS app processes (default: one per core) behind HAProxy on PORT"
 	@echo "make test   set up (also Chromium, poppler) and run the whole test suite"
 	@echo "make lint   ruff over the project"
 	@echo "make bench  run the benchmarks under bench/"
@@ -45,12 +50,18 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt constraints.txt $(VENV)/.run
 setup: $(VENV)/.runtime
 	$(call need_debs,$(RUN_DEBS))
 
-setup-test: setup $(VENV)/.dev
+setup-workshop: setup
+	$(call need_debs,$(WORKSHOP_DEBS))
+
+setup-test: setup setup-workshop $(VENV)/.dev
 	$(call need_debs,$(TEST_DEBS))
 
 # --- the two commands ----------------------------------------------------------------
 run: setup
 	$(PY) -m streamlit run server.py --server.port $(PORT) --server.address localhost
+
+workshop: setup-workshop
+	$(PY) -m deploy.workshop --port $(PORT) --replicas $(REPLICAS)
 
 test: setup-test
 	$(PY) -m ruff check .
