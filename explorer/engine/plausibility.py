@@ -21,7 +21,7 @@ def price_warning(catalog: Catalog, key: str, value: float) -> str:
     if item is None or item.value <= 0 or value <= 0:
         return ""
     factor = catalog.assumption("plausible_price_factor")
-    ratio = value / item.value
+    ratio = max(value / item.value, 1e-300)  # a denormal price (5e-324) would underflow to 0
     if 1 / factor <= ratio <= factor:
         return ""
     shown, default = quantity(value, item.unit), quantity(item.value, item.unit)
