@@ -47,3 +47,10 @@ def test_the_app_shows_the_warning_and_keeps_working():
     at = app({"prices.aws:h100-sxm:on_demand": "999999"})
     assert not at.exception
     assert any("145,349× the catalog's $6.88 per GPU-hour" in shown(w.value) for w in at.warning)
+
+
+def test_a_vanishing_price_is_one_sentence(catalog):
+    from explorer.engine.plausibility import price_warning
+
+    assert price_warning(catalog, "aws:h100-sxm:on_demand", 5e-324).endswith(
+        "is less than a millionth of the catalog's $6.88 per GPU-hour: check the number and its unit.")
