@@ -17,6 +17,7 @@ from explorer.model.vocabulary import (
     COMPLIANCE_REGIMES,
     METHODS,
     PRECISIONS,
+    SERVING_ENGINES,
     SKILLS,
 )
 
@@ -57,6 +58,7 @@ class Workload(_Strict):
     ttft_target_ms: Annotated[float, Field(ge=1, le=600_000)] = 1500
     tpot_target_ms: Annotated[float, Field(ge=0.1, le=60_000)] = 60
     peak_factor: Annotated[float, Field(ge=1, le=100)] = 3
+    serving_engine: Literal[SERVING_ENGINES] = "vllm"  # type: ignore[valid-type]  # data/engines.yaml
     # Cloud serving on dedicated GPUs, on a managed per-token endpoint, or (auto) whichever costs less.
     cloud_serving: Literal[CLOUD_SERVING_MODES] = "auto"  # type: ignore[valid-type]
 
@@ -199,8 +201,10 @@ class Assessment(_Strict):
     @field_validator("customer")
     @classmethod
     def _printable(cls, value: str) -> str:
-        # Control characters break Graphviz and PDF output and are never meant.
-        return "".join(ch for ch in value if ch.isprintable()).strip()
+        # Control characters break Graphviz and PDF output and are never meant; a line break or a tab
+        # separates words, so it becomes a space (never nothing: "First Line Bank Second Line Ltd").
+        kept = "".join(ch if ch.isprintable() else " " if ch.isspace() else "" for ch in value)
+        return " ".join(kept.split())
 
     @field_validator("prices", mode="before")
     @classmethod

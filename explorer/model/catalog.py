@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field, ValidationError, create_model, model_val
 
 from explorer.model.catalog_base import Frozen, Sourced
 from explorer.model.endpoints import Autoscaling, DemandProfile, EndpointService, endpoint_parts, flatten_endpoints
+from explorer.model.engine_profiles import EngineProfile, check_engines
 from explorer.model.errors import CatalogError, UnknownChoiceError, describe_validation_error
 from explorer.model.hardware import GpuSpec, ModelSpec
 from explorer.model.price_catalog import CloudProvider, Factor, OnPremCosts, PriceItem, ServerPrice, flatten_prices
@@ -199,6 +200,7 @@ class Catalog(Frozen):
     efficiency: tuple[Factor, ...]
     endpoints: tuple[EndpointService, ...]  # managed per-token endpoints, by provider (endpoint_prices.yaml)
     autoscaling: Autoscaling  # the daily demand shape, minimum replicas and scale-up lag (autoscaling.yaml)
+    engines: tuple[EngineProfile, ...]  # serving engine profiles (data/engines.yaml)
     data_dir: str
     # A hash of every catalog file's bytes: what caches key a catalog by (never its id(), which Python reuses).
     version: str = ""
@@ -276,6 +278,7 @@ _FILES: dict[str, dict[str, Any]] = {
     "efficiency.yaml": {"factors": tuple[Factor, ...]},
     "endpoint_prices.yaml": {"services": tuple[EndpointService, ...]},
     "autoscaling.yaml": {"profile": DemandProfile, "defaults": tuple[Factor, ...]},
+    "engines.yaml": {"engines": tuple[EngineProfile, ...]},
 }
 
 
@@ -350,6 +353,7 @@ def _load(data_dir: Path) -> Catalog:
                                   finance=parts.pop("finance", ()))
     _check_price_gpus(data_dir, parts)
     parts.update(endpoint_parts(parts, data_dir))
+    check_engines(str(data_dir / "engines.yaml"), parts["engines"])
     return Catalog(**parts, data_dir=str(data_dir), version=digest.hexdigest()[:16])
 
 
