@@ -28,7 +28,8 @@ BIG = {"scenario": 2, "use_case": "1B", "horizon_months": 12,
 
 
 def test_the_catalog_shape_is_the_default(catalog):
-    assert list(catalog.autoscaling.profile.hourly) == SHAPE and catalog.autoscaling.profile.estimate
+    profile = catalog.cloud_serving.autoscaling.profile
+    assert list(profile.hourly) == SHAPE and profile.estimate
     assert catalog.price_items["autoscale:min_replicas"].value == 1
     assert catalog.price_items["autoscale:scale_up_lag_minutes"].value == 10
 
@@ -84,33 +85,33 @@ def test_the_issues_case_by_hand():
     r = evaluate(catalog, parse_assessment(BIG))
     o, s = r.option(2, "1B"), r.serving_cloud
     rate, tp = s.requests_per_second_per_replica, s.tensor_parallel
-    assert (tp, rate) == (4, pytest.approx(8.5296, abs=1e-4))  # tests/test_thresholds.py derives the 8.530
+    assert (tp, rate) == (4, pytest.approx(8.1733, abs=1e-4))  # vLLM's profile at the peak (tests/test_sizing.py)
     average = 10_000_000 / 86_400  # 115.74 requests/s
     profile, _ = demand_profile(SHAPE, 3.0)
     gpus, billed, peak, busy = billed_by_hand(rate, tp, average, profile)
     assert len(gpus) == 24 and min(gpus) == 8  # one replica's p5.48xlarge at night
-    # At the peak, 3 × 115.74 = 347.2 requests/s need ceil(347.2 / 8.53) = 41 replicas × 4 = 164 GPUs (what the
-    # tool used to bill around the clock): 21 whole p5.48xlarge = 168 GPUs.
-    assert math.ceil(3 * average / rate) * tp == 164 and peak == 168 == o.cloud_serving_gpus
-    # On average the demand needs 115.74 / 8.53 × 4 = 54.3 GPUs' worth of work; the bill follows the day.
-    assert busy == pytest.approx(average / rate * tp) == pytest.approx(54.28, abs=0.01)
+    # At the peak, 3 × 115.74 = 347.2 requests/s need ceil(347.2 / 8.173) = 43 replicas × 4 = 172 GPUs (what
+    # the tool used to bill around the clock): 22 whole p5.48xlarge = 176 GPUs.
+    assert math.ceil(3 * average / rate) * tp == 172 and peak == 176 == o.cloud_serving_gpus
+    # On average the demand needs 115.74 / 8.173 × 4 = 56.6 GPUs' worth of work; the bill follows the day.
+    assert busy == pytest.approx(average / rate * tp) == pytest.approx(56.64, abs=0.01)
     assert o.cloud_gpus_average == pytest.approx(billed)
     assert o.cloud_gpus_busy == pytest.approx(busy)
     assert o.cloud_utilisation == pytest.approx(busy / billed)
     assert o.line_items["cloud_serving"] == pytest.approx(billed * HOURS * 6.88 * 12)
     assert o.gpu_hours_cloud == pytest.approx(billed * HOURS * 12)
-    assert billed < 0.4 * 164  # against 164 GPUs around the clock
+    assert billed < 0.4 * 172  # against 172 GPUs around the clock
     assert r.serving_note == (
         "Dedicated cloud serving is billed hour by hour for the replicas each hour of the day needs (peak 3× the "
-        f"average), in whole p5 instances of 8 GPUs, scale-ups paid from their start: 168 NVIDIA H100 SXM5 80GB "
+        f"average), in whole p5 instances of 8 GPUs, scale-ups paid from their start: 176 NVIDIA H100 SXM5 80GB "
         f"GPUs at the peak hour, {billed:.3g} on average, {busy / billed:.0%} busy.")
 
 
 def test_committed_gpus_are_paid_for_the_peak_around_the_clock():
     r = evaluate(load_catalog(), parse_assessment({**BIG, "costing": {"cloud_pricing": "committed"}}))
     o = r.option(2, "1B")
-    assert o.cloud_gpus_average == 168 == o.cloud_serving_gpus
-    assert o.line_items["cloud_serving"] == pytest.approx(168 * HOURS * 4.47 * 12)
+    assert o.cloud_gpus_average == 176 == o.cloud_serving_gpus
+    assert o.line_items["cloud_serving"] == pytest.approx(176 * HOURS * 4.47 * 12)
     assert "a 1-year commitment cannot scale down" in r.serving_note
 
 

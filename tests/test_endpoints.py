@@ -40,11 +40,11 @@ def simple(**workload) -> object:
 
 
 def test_the_catalog_prices_each_open_model_with_a_source(catalog):
-    offered = {(s.provider, m.model): m for s in catalog.endpoints for m in s.models}
+    offered = {(s.provider, m.model): m for s in catalog.cloud_serving.endpoints for m in s.models}
     assert offered[("aws", "llama-3.1-70b")].input == 0.72
     assert offered[("azure", "llama-3.1-405b")].output == 16.00
     assert ("gcp", "llama-3.1-8b") not in offered  # a free preview only: no production price
-    for s in catalog.endpoints:
+    for s in catalog.cloud_serving.endpoints:
         assert s.lora_source and s.lora_note.endswith(".")
         for m in s.models:
             assert m.source and m.as_of.year >= 2024

@@ -101,12 +101,12 @@ class ServingPlan:
 def plan_serving(catalog: Catalog, a: Assessment, gpu: GpuSpec, sizing: ServingSizing) -> ServingPlan:
     """The plan for cloud serving: profile, instance packing, and the endpoint (or why there is none)."""
     w, provider = a.workload, a.constraints.cloud_provider
-    profile, note = demand_profile(catalog.autoscaling.profile.hourly, w.peak_factor)
+    profile, note = demand_profile(catalog.cloud_serving.autoscaling.profile.hourly, w.peak_factor)
     price = next((g for p in catalog.providers if p.id == provider for g in p.gpus if g.gpu == gpu.id), None)
     unit = billing_unit(price, sizing.tensor_parallel)
     instance = (f"{price.family} instances of {unit} GPU{'s' if unit > 1 else ''}" if price is not None
                 else f"blocks of {unit} GPUs")
-    service = next((s for s in catalog.endpoints if s.provider == provider), None)
+    service = next((s for s in catalog.cloud_serving.endpoints if s.provider == provider), None)
     offer = service.offer(w.model) if service is not None else None
     model, who = catalog.model(w.model).name, PROVIDER_NAMES[provider]
     unavailable = ""

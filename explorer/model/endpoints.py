@@ -73,15 +73,29 @@ class Autoscaling(Frozen):
     defaults: tuple[Factor, ...]
 
 
+class CloudServingCatalog(Frozen):
+    """The catalogs of cloud serving: per-token endpoints by provider, and how dedicated serving autoscales."""
+
+    endpoints: tuple[EndpointService, ...]
+    autoscaling: Autoscaling
+
+
+# The files these catalogs are read from, and the model each top-level key is parsed with.
+SERVING_FILES: dict[str, dict[str, Any]] = {
+    "endpoint_prices.yaml": {"services": tuple[EndpointService, ...]},
+    "autoscaling.yaml": {"profile": DemandProfile, "defaults": tuple[Factor, ...]},
+}
+
+
 def price_key(provider: str, model: str, side: str) -> str:
     """``endpoint:aws:llama-3.1-8b:input``: the override key of one per-token price."""
     return f"endpoint:{provider}:{model}:{side}"
 
 
-def flatten_endpoints(services: tuple[EndpointService, ...], autoscale: tuple[Factor, ...]) -> dict[str, PriceItem]:
+def flatten_endpoints(serving: CloudServingCatalog) -> dict[str, PriceItem]:
     """Per-token prices and the autoscaling defaults under their override keys."""
     items: dict[str, PriceItem] = {}
-    for s in services:
+    for s in serving.endpoints:
         for m in s.models:
             for side, value in (("input", m.input), ("output", m.output)):
                 key = price_key(s.provider, m.model, side)
@@ -90,7 +104,7 @@ def flatten_endpoints(services: tuple[EndpointService, ...], autoscale: tuple[Fa
                     value=value, unit="USD per million tokens", source=m.source, as_of=m.as_of.isoformat(),
                     estimate=m.estimate, max=1e4,
                 )
-    for f in autoscale:
+    for f in serving.autoscaling.defaults:
         items[f"autoscale:{f.id}"] = _item(f"autoscale:{f.id}", "Cloud autoscaling", f.description, f)
     return items
 
@@ -118,5 +132,5 @@ def endpoint_parts(parts: dict[str, Any], data_dir: Path) -> dict[str, Any]:
     services = parts.pop("services")
     check_endpoints(data_dir / "endpoint_prices.yaml", services, [p.id for p in parts["providers"]],
                     [m.id for m in parts["models"]])
-    return {"endpoints": services, "autoscaling": Autoscaling(profile=parts.pop("profile"),
-                                                              defaults=parts.pop("defaults"))}
+    autoscaling = Autoscaling(profile=parts.pop("profile"), defaults=parts.pop("defaults"))
+    return {"cloud_serving": CloudServingCatalog(endpoints=services, autoscaling=autoscaling)}
