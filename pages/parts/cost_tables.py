@@ -11,13 +11,14 @@ import streamlit as st
 from explorer import Assessment, Catalog, CostResult
 from explorer.engine.cost import LINE_ITEMS
 from explorer.model.vocabulary import option_short
+from explorer.render.estimate import monthly_csv
 from explorer.render.markdown import literal
 from pages.parts import shell, state
 
 PRICES_NOTICE = "_price_notice"
 
 
-def line_items(result: CostResult) -> None:
+def line_items(result: CostResult, stem: str) -> None:
     st.subheader("Line items by option")
     items = pd.DataFrame({_column(o): {LINE_ITEMS[k]: v for k, v in o.line_items.items()}
                           for o in result.options})
@@ -25,9 +26,7 @@ def line_items(result: CostResult) -> None:
     st.dataframe(items.style.format("${:,.0f}"), key="cost_items")
     if not all(o.feasible for o in result.options):
         st.caption("✕ marks an option a hard rule rules out: costed for comparison only.")
-    monthly = pd.DataFrame({_column(o): o.monthly for o in result.options},
-                           index=pd.RangeIndex(1, result.horizon_months + 1, name="Month"))
-    st.download_button("Monthly costs (CSV)", monthly.to_csv().encode(), "monthly-costs.csv", "text/csv",
+    st.download_button("Monthly costs (CSV)", monthly_csv(result), f"{stem}.csv", "text/csv",
                        key="dl_monthly_csv", icon=":material/download:", on_click="ignore")
 
 
