@@ -11,7 +11,7 @@ def test_an_absurd_gpu_price_is_flagged_with_its_ratio(catalog):
     d = decide(catalog, a)
     # The catalog prices an H100 hour at $6.88: 999,999 / 6.88 = 145,349×.
     (w,) = d.warnings
-    assert w == ("$999,999 per GPU-hour for 'h100-sxm GPU-hour, on demand (p5.48xlarge, 8 × H100)' is 145,349× "
+    assert w == ("$999,999 per GPU-hour for 'h100-sxm GPU-hour, on demand (p5.48xlarge, 8 GPUs)' is 145,349× "
                  "the catalog's $6.88 per GPU-hour: check the number and its unit.")
     assert d.cost is not None  # accepted: the cost model still prices it
 
@@ -47,3 +47,10 @@ def test_the_app_shows_the_warning_and_keeps_working():
     at = app({"prices.aws:h100-sxm:on_demand": "999999"})
     assert not at.exception
     assert any("145,349× the catalog's $6.88 per GPU-hour" in shown(w.value) for w in at.warning)
+
+
+def test_a_vanishing_price_is_one_sentence(catalog):
+    from explorer.engine.plausibility import price_warning
+
+    assert price_warning(catalog, "aws:h100-sxm:on_demand", 5e-324).endswith(
+        "is less than a millionth of the catalog's $6.88 per GPU-hour: check the number and its unit.")

@@ -37,6 +37,14 @@ class OptionCost(_Result):
     gpu_hours_onprem_busy: float = 0.0
     staff_fte: float = 0.0
     present_value: float = 0.0  # the monthly costs discounted to today at the finance discount rate
+    # Cloud serving (None/0 where the option does not serve in the cloud): the way it serves, both ways' totals
+    # over the horizon (None where no endpoint can be used), and the dedicated GPUs rented: on average over the
+    # day (billed) and the GPUs' worth of work at the demand (busy ÷ average = their utilisation).
+    serving_mode: str | None = None  # "dedicated" | "per_token"
+    cloud_serving_dedicated: float = 0.0
+    cloud_serving_per_token: float | None = None
+    cloud_gpus_average: float = 0.0
+    cloud_gpus_busy: float = 0.0
 
     @property
     def key(self) -> str:
@@ -46,6 +54,11 @@ class OptionCost(_Result):
     def onprem_utilisation(self) -> float | None:
         """The share of the on-premises GPU-hours busy at average demand; None without on-premises GPUs."""
         return self.gpu_hours_onprem_busy / self.gpu_hours_onprem if self.gpu_hours_onprem > 0 else None
+
+    @property
+    def cloud_utilisation(self) -> float | None:
+        """The share of the rented serving GPU-hours busy at the demand; None without dedicated cloud serving."""
+        return self.cloud_gpus_busy / self.cloud_gpus_average if self.cloud_gpus_average > 0 else None
 
     @property
     def cumulative(self) -> np.ndarray:
@@ -70,6 +83,10 @@ class CostResult(_Result):
     used: tuple[str, ...]  # the price keys this evaluation read
     tokens_generated: float
     notes: tuple[str, ...]
+    serving_note: str = ""  # how dedicated cloud serving is billed (autoscaling, instances, utilisation)
+    serving_choice: str = ""  # which way to serve in the cloud is cheaper at this traffic, and where they cross
+    crossover_requests_per_day: float | None = None  # above it dedicated GPUs cost less than the endpoint
+    endpoint: str = ""  # the per-token service that can serve this assessment, "" when none
 
     def option(self, scenario: int, use_case: str) -> OptionCost:
         for o in self.options:
@@ -104,6 +121,10 @@ class CostResult(_Result):
             "reference_note": self.reference_note,
             "finance_note": self.finance_note,
             "tokens_generated": self.tokens_generated,
+            "serving_note": self.serving_note,
+            "serving_choice": self.serving_choice,
+            "crossover_requests_per_day": self.crossover_requests_per_day,
+            "endpoint": self.endpoint,
             "options": [
                 {
                     "scenario": o.scenario,
@@ -123,6 +144,11 @@ class CostResult(_Result):
                     "gpu_hours_onprem_busy": o.gpu_hours_onprem_busy,
                     "staff_fte": o.staff_fte,
                     "present_value": o.present_value,
+                    "serving_mode": o.serving_mode,
+                    "cloud_serving_dedicated": o.cloud_serving_dedicated,
+                    "cloud_serving_per_token": o.cloud_serving_per_token,
+                    "cloud_gpus_average": o.cloud_gpus_average,
+                    "cloud_utilisation": o.cloud_utilisation,
                 }
                 for o in self.options
             ],

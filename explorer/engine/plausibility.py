@@ -25,6 +25,9 @@ def price_warning(catalog: Catalog, key: str, value: float) -> str:
     if 1 / factor <= ratio <= factor:
         return ""
     shown, default = quantity(value, item.unit), quantity(item.value, item.unit)
+    if ratio < 1e-6:  # also a denormal price, whose ratio underflows to 0
+        return (f"{shown} for '{item.label}' is less than a millionth of the catalog's {default}: check the number "
+                "and its unit.")
     if ratio > 1:
         return f"{shown} for '{item.label}' is {_times(ratio)} the catalog's {default}: check the number and its unit."
     return (f"{shown} for '{item.label}' is 1/{_times(1 / ratio).rstrip('×')} of the catalog's {default}: check "

@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 from explorer.model.vocabulary import (
     CLASSIFICATIONS,
     CLOUD_PROVIDERS,
+    CLOUD_SERVING_MODES,
     COMPLIANCE_REGIMES,
     METHODS,
     PRECISIONS,
@@ -58,6 +59,8 @@ class Workload(_Strict):
     tpot_target_ms: Annotated[float, Field(ge=0.1, le=60_000)] = 60
     peak_factor: Annotated[float, Field(ge=1, le=100)] = 3
     serving_engine: Literal[SERVING_ENGINES] = "vllm"  # type: ignore[valid-type]  # data/engines.yaml
+    # Cloud serving on dedicated GPUs, on a managed per-token endpoint, or (auto) whichever costs less.
+    cloud_serving: Literal[CLOUD_SERVING_MODES] = "auto"  # type: ignore[valid-type]
 
     _finite_floats = field_validator(
         "dataset_tokens", "epochs", "requests_per_day", "ttft_target_ms", "tpot_target_ms", "peak_factor",

@@ -14,6 +14,7 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError, create_model, model_validator
 
 from explorer.model.catalog_base import Frozen, Sourced
+from explorer.model.endpoints import SERVING_FILES, CloudServingCatalog, endpoint_parts, flatten_endpoints
 from explorer.model.engine_profiles import EngineProfile, check_engines
 from explorer.model.errors import CatalogError, UnknownChoiceError, describe_validation_error
 from explorer.model.hardware import GpuSpec, ModelSpec
@@ -197,6 +198,7 @@ class Catalog(Frozen):
     providers: tuple[CloudProvider, ...]
     onprem: OnPremCosts
     efficiency: tuple[Factor, ...]
+    cloud_serving: CloudServingCatalog  # per-token endpoints and autoscaling (endpoint_prices.yaml, autoscaling.yaml)
     engines: tuple[EngineProfile, ...]  # serving engine profiles (data/engines.yaml)
     data_dir: str
     # A hash of every catalog file's bytes: what caches key a catalog by (never its id(), which Python reuses).
@@ -205,7 +207,7 @@ class Catalog(Frozen):
     @cached_property
     def price_items(self) -> dict[str, PriceItem]:
         """Every overridable price and efficiency default, by its key in ``Assessment.prices``."""
-        return flatten_prices(self.providers, self.onprem, self.efficiency)
+        return {**flatten_prices(self.providers, self.onprem, self.efficiency), **flatten_endpoints(self.cloud_serving)}
 
     def price_item(self, key: str) -> PriceItem:
         try:
@@ -272,7 +274,7 @@ _FILES: dict[str, dict[str, Any]] = {
     "onprem_costs.yaml": {"servers": tuple[ServerPrice, ...], "costs": tuple[Factor, ...],
                           "finance": tuple[Factor, ...]},
     "efficiency.yaml": {"factors": tuple[Factor, ...]},
-    "engines.yaml": {"engines": tuple[EngineProfile, ...]},
+    "engines.yaml": {"engines": tuple[EngineProfile, ...]}, **SERVING_FILES,
 }
 
 
@@ -346,6 +348,7 @@ def _load(data_dir: Path) -> Catalog:
     parts["onprem"] = OnPremCosts(servers=parts.pop("servers"), costs=parts.pop("costs"),
                                   finance=parts.pop("finance", ()))
     _check_price_gpus(data_dir, parts)
+    parts.update(endpoint_parts(parts, data_dir))
     check_engines(str(data_dir / "engines.yaml"), parts["engines"])
     return Catalog(**parts, data_dir=str(data_dir), version=digest.hexdigest()[:16])
 

@@ -38,13 +38,13 @@ FIELDS: dict[str, str] = {
     "owned_gpu": "constraints.owned_gpus.gpu", "owned_gpu_count": "constraints.owned_gpus.count",
     "costing_gpu": "costing.gpu", "serving_precision": "costing.serving_precision", "capex": "costing.capex",
     "cloud_pricing": "costing.cloud_pricing", "training_days": "costing.training_days",
-    "sensitivity_pct": "costing.sensitivity_pct",
+    "sensitivity_pct": "costing.sensitivity_pct", "cloud_serving": "workload.cloud_serving",
 }
 
 
 # The widgets pages draw themselves (Explorer, Cost); every other field's widget is in the shared sidebar.
 PAGE_KEYS = frozenset({"scenario", "use_case", "costing_gpu", "serving_precision", "capex", "cloud_pricing",
-                       "training_days", "sensitivity_pct"})
+                       "training_days", "sensitivity_pct", "cloud_serving"})
 
 
 def _get(data: dict[str, Any], path: str) -> Any:
