@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import http.cookiejar
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -22,6 +24,19 @@ from websockets.exceptions import ConnectionClosed
 XSRF_COOKIE = "_streamlit_xsrf"
 FINISHED_EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
 STATUS_NAMES = {v.number: v.name for v in ForwardMsg.ScriptFinishedStatus.DESCRIPTOR.values}
+
+
+T = TypeVar("T")
+
+
+def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` to completion on a fresh event loop in its own thread.
+
+    A pytest worker that has run a Playwright test keeps that library's event loop running in its
+    main thread, where ``asyncio.run`` refuses to start; a thread of its own has no loop.
+    """
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 class ProtocolError(RuntimeError):

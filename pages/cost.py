@@ -29,14 +29,15 @@ row[2].selectbox("GPU (cloud, and on-prem purchases)", list(gpus), format_func=g
                  help="On premises uses the GPUs already owned (sidebar, Workload) when there are any.")
 row[3].selectbox("Serving precision", list(PRECISION_LABELS), format_func=PRECISION_LABELS.__getitem__,
                  key="serving_precision")
-row = st.columns([3, 3, 1.6, 0.8])  # the two choices whole at 1280 px (tests/test_browser_projector.py)
+row = st.columns([3, 3, 1.6])  # each choice whole at 1280 px (tests/test_browser_projector.py)
 row[0].segmented_control("On-premises servers", list(CAPEX_LABELS), format_func=CAPEX_LABELS.__getitem__,
                          key="capex", required=True)
 row[1].segmented_control("Cloud GPU pricing", list(PRICING_LABELS), format_func=PRICING_LABELS.__getitem__,
                          key="cloud_pricing", required=True)
 row[2].number_input("Training deadline (days)", **bounds("costing.training_days"), step=1.0, key="training_days",
                     help="Longest acceptable wall clock of one fine-tuning run; more GPUs are used to meet it.")
-row[3].segmented_control("Cloud serving", list(SERVING_MODE_LABELS), format_func=SERVING_MODE_LABELS.__getitem__,
+row = st.columns([3, 4.6])  # the serving choice on a row of its own, as wide as the servers' choice
+row[0].segmented_control("Cloud serving", list(SERVING_MODE_LABELS), format_func=SERVING_MODE_LABELS.__getitem__,
                          key="cloud_serving", required=True,
                          help="Dedicated GPUs billed hour by hour in whole instances, or a managed per-token "
                          "endpoint where the provider offers one; by default the cheaper of the two.")

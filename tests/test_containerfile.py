@@ -4,7 +4,6 @@ anywhere but HOME=/tmp."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -15,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.ws_session import StreamlitSession
+from bench.ws_session import StreamlitSession, run_coroutine
 from deploy.workshop import HEALTH, app_command, free_port, healthy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +117,7 @@ def test_entry_command_serves_from_a_read_only_copy_writing_only_under_home(tmp_
                 assert run.status == "FINISHED_SUCCESSFULLY"
                 return run.exceptions
 
-        assert asyncio.run(visit()) == []
+        assert run_coroutine(visit()) == []
     finally:
         proc.terminate()
         proc.wait(10)

@@ -52,9 +52,10 @@ def test_architecture_draws_cloud_around_premises(catalog):
     # Nodes sit where the placement puts them: training in the cloud, serving and inference inside the premises.
     assert clusters_of(source, "training") == ["cluster_cloud"]
     assert clusters_of(source, "serving") == clusters_of(source, "inference") == ["cluster_cloud", "cluster_premises"]
-    # Edge labels wrap, so look for their first words.
-    assert "Training data: 8.0 GB every 3" in source
-    assert "Fine-tuned weights: 141 GB" in source
+    # Edge labels wrap (a line break is <br/> in the HTML label), so read them with spaces.
+    flat = source.replace("<br/>", " ")
+    assert "Training data: 8.0 GB every 3" in flat
+    assert "Fine-tuned weights: 141 GB" in flat
 
 
 def test_provider_icons_follow_the_choice(catalog):

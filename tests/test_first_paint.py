@@ -3,12 +3,11 @@ second run (pages/parts/paint.py). Checked over the websocket, message by messag
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench.ws_session import StreamlitSession
+from bench.ws_session import StreamlitSession, run_coroutine
 from tests.conftest import running_app
 
 EARLY = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
@@ -43,7 +42,7 @@ def test_first_run_draws_the_diagram_and_the_charts_follow():
             return first, list(s.log)
 
     with running_app() as url:
-        first, change = asyncio.run(visit(url))
+        first, change = run_coroutine(visit(url))
     assert first.count("early") == 1
     painted, follow_up = first[: first.index("early")], first[first.index("early") + 1:]
     assert "imgs" in painted  # the architecture diagram (st.image)

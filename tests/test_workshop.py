@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.ws_session import StreamlitSession
+from bench.ws_session import StreamlitSession, run_coroutine
 from deploy.workshop import (
     AFFINITY_COOKIE,
     WorkshopError,
@@ -79,7 +78,7 @@ def test_two_processes_behind_the_proxy_keep_each_browser_on_one():
                 assert changed.status == "FINISHED_SUCCESSFULLY" and s.value("scenario") == label
                 return next(c.value for c in s.cookies if c.name == AFFINITY_COOKIE), s.session_id
 
-        replica, session_id = asyncio.run(session())
+        replica, session_id = run_coroutine(session())
         assert replica in {"app1", "app2"} and session_id
 
 

@@ -83,6 +83,7 @@ class ServingPlan:
     profile: np.ndarray  # (24,) demand relative to the average
     unit: int  # GPUs per rented block (see billing_unit)
     tensor_parallel: int
+    usable: float  # share of a replica's throughput it may carry and still meet the latency targets
     instance: str  # the rented block in words
     autoscaled: bool  # on demand: hour by hour; committed: the peak around the clock
     input_tokens: int
@@ -120,6 +121,7 @@ def plan_serving(catalog: Catalog, a: Assessment, gpu: GpuSpec, sizing: ServingS
     notes = tuple(n for n in (note, unavailable if w.cloud_serving != "dedicated" else "") if n)
     return ServingPlan(
         mode=w.cloud_serving, profile=profile, unit=unit, tensor_parallel=sizing.tensor_parallel,
+        usable=sizing.load.max_utilisation if sizing.load is not None else 1.0,
         instance=instance, autoscaled=a.costing.cloud_pricing == "on_demand", input_tokens=w.input_tokens,
         output_tokens=w.output_tokens, endpoint="" if unavailable else service.name,  # type: ignore[union-attr]
         input_key=price_key(provider, w.model, "input") if not unavailable else "",
@@ -138,14 +140,15 @@ class Dedicated:
 
 
 def dedicated(plan: ServingPlan, rate: Any, average_rps: Any, P: PriceReader) -> Dedicated:
-    """Each hour's replicas (``ceil(demand ÷ rate)``, at least the minimum while there is traffic), packed
-    into whole instances; on demand, a scale-up is paid ``lag`` early; committed, the peak all day."""
+    """Each hour's replicas (``ceil(demand ÷ (rate × usable))``, at least the minimum while there is traffic),
+    packed into whole instances; on demand, a scale-up is paid ``lag`` early; committed, the peak all day.
+    The work itself (``busy``) is counted at the full ``rate``: the latency headroom is paid for, idle."""
     r = np.asarray(rate, dtype=float)[..., None]
     avg = np.asarray(average_rps, dtype=float)[..., None]
     demand = avg * plan.profile  # requests/s in each hour
     with np.errstate(divide="ignore", invalid="ignore"):
         replicas = np.where(avg > 0, np.maximum(np.asarray(P("autoscale:min_replicas"))[..., None],
-                                                np.ceil(demand / r - 1e-9)), 0.0)
+                                                np.ceil(demand / (r * plan.usable) - 1e-9)), 0.0)
         busy = (demand / r * plan.tensor_parallel).mean(axis=-1)
     gpus = np.ceil(replicas * plan.tensor_parallel / plan.unit - 1e-9) * plan.unit
     peak = gpus.max(axis=-1)
