@@ -11,6 +11,9 @@ from explorer.engine.sizing import ServingSizing, TrainingSizing
 from explorer.model.errors import UnknownChoiceError
 from explorer.model.vocabulary import option_key, option_short, split_key
 
+# The line items the on-premises GPUs cost (storage is costed apart: it serves data, not GPUs).
+ONPREM_ITEMS = ("capex", "residual", "power", "space", "support", "staff")
+
 
 class _Result(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -37,6 +40,11 @@ class OptionCost(_Result):
     gpu_hours_onprem_busy: float = 0.0
     staff_fte: float = 0.0
     present_value: float = 0.0  # the monthly costs discounted to today at the finance discount rate
+    # One pool on premises: of the busy GPU-hours, those training; the GPUs added to the serving pool for
+    # training (0 when the spare serving replicas carry it); the servers the GPUs fill (staff is per server).
+    gpu_hours_onprem_training: float = 0.0
+    onprem_gpus_training: int = 0
+    onprem_servers: int = 0
 
     @property
     def key(self) -> str:
@@ -46,6 +54,22 @@ class OptionCost(_Result):
     def onprem_utilisation(self) -> float | None:
         """The share of the on-premises GPU-hours busy at average demand; None without on-premises GPUs."""
         return self.gpu_hours_onprem_busy / self.gpu_hours_onprem if self.gpu_hours_onprem > 0 else None
+
+    @property
+    def onprem_cost(self) -> float:
+        """All-in cost of the on-premises GPUs over the horizon: servers (less the residual), power, space,
+        support and staff."""
+        return sum(self.line_items.get(k, 0.0) for k in ONPREM_ITEMS)
+
+    @property
+    def onprem_cost_per_gpu_hour(self) -> float | None:
+        """All-in on-premises cost per GPU-hour paid for; None without on-premises GPUs."""
+        return self.onprem_cost / self.gpu_hours_onprem if self.gpu_hours_onprem > 0 else None
+
+    @property
+    def onprem_cost_per_busy_gpu_hour(self) -> float | None:
+        """All-in on-premises cost per useful (busy) GPU-hour; None when no on-premises GPU-hour is busy."""
+        return self.onprem_cost / self.gpu_hours_onprem_busy if self.gpu_hours_onprem_busy > 0 else None
 
     @property
     def cumulative(self) -> np.ndarray:
@@ -123,6 +147,12 @@ class CostResult(_Result):
                     "gpu_hours_onprem_busy": o.gpu_hours_onprem_busy,
                     "staff_fte": o.staff_fte,
                     "present_value": o.present_value,
+                    "onprem_servers": o.onprem_servers,
+                    "onprem_gpus_training": o.onprem_gpus_training,
+                    "gpu_hours_onprem_training": o.gpu_hours_onprem_training,
+                    "onprem_utilisation": o.onprem_utilisation,
+                    "onprem_cost_per_gpu_hour": o.onprem_cost_per_gpu_hour,
+                    "onprem_cost_per_busy_gpu_hour": o.onprem_cost_per_busy_gpu_hour,
                 }
                 for o in self.options
             ],

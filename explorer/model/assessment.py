@@ -10,7 +10,15 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from explorer.model.vocabulary import CLASSIFICATIONS, CLOUD_PROVIDERS, COMPLIANCE_REGIMES, METHODS, PRECISIONS, SKILLS
+from explorer.model.vocabulary import (
+    CLASSIFICATIONS,
+    CLOUD_PROVIDERS,
+    COMPLIANCE_REGIMES,
+    METHODS,
+    PRECISIONS,
+    REGIONS,
+    SKILLS,
+)
 
 SCHEMA_VERSION = 1
 MAX_TEXT = 200
@@ -95,6 +103,7 @@ class Constraints(_Strict):
     cloud_rtt_ms: Annotated[float, Field(ge=0, le=10_000)] = 30
     uplink_gbps: Annotated[float, Field(ge=0.001, le=10_000)] = 10  # the premises' link to the cloud, Gbit/s
     cloud_provider: Literal[CLOUD_PROVIDERS] = "aws"  # type: ignore[valid-type]
+    region: Literal[REGIONS] = "us"  # type: ignore[valid-type]  # where the premises are: the electricity price
     # What the team can run itself today; the default assumes every skill, so no skill penalty applies.
     skills: tuple[Skill, ...] = SKILLS
 

@@ -18,7 +18,7 @@ from explorer.model.errors import CatalogError, UnknownChoiceError, describe_val
 from explorer.model.hardware import GpuSpec, ModelSpec
 from explorer.model.price_catalog import CloudProvider, Factor, OnPremCosts, PriceItem, ServerPrice, flatten_prices
 from explorer.model.rule_schema import Contradiction, Rule, check_rule_coverage
-from explorer.model.vocabulary import SCENARIO_IDS, USE_CASE_IDS, Place, UseCaseId, option_key
+from explorer.model.vocabulary import REGIONS, SCENARIO_IDS, USE_CASE_IDS, Place, UseCaseId, option_key
 
 DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"
 
@@ -268,7 +268,7 @@ _FILES: dict[str, dict[str, Any]] = {
     "rules.yaml": {"rules": tuple[Rule, ...], "contradictions": tuple[Contradiction, ...]},
     "cloud_prices.yaml": {"providers": tuple[CloudProvider, ...]},
     "onprem_costs.yaml": {"servers": tuple[ServerPrice, ...], "costs": tuple[Factor, ...],
-                          "finance": tuple[Factor, ...]},
+                          "finance": tuple[Factor, ...], "power": tuple[Factor, ...]},
     "efficiency.yaml": {"factors": tuple[Factor, ...]},
 }
 
@@ -341,7 +341,7 @@ def _load(data_dir: Path) -> Catalog:
         raise CatalogError(str(data_dir / "rules.yaml"), "rules", gap)
     parts["efficiency"] = parts.pop("factors")
     parts["onprem"] = OnPremCosts(servers=parts.pop("servers"), costs=parts.pop("costs"),
-                                  finance=parts.pop("finance", ()))
+                                  finance=parts.pop("finance", ()), power=parts.pop("power", ()))
     _check_price_gpus(data_dir, parts)
     return Catalog(**parts, data_dir=str(data_dir), version=digest.hexdigest()[:16])
 
@@ -354,6 +354,11 @@ def _check_price_gpus(data_dir: Path, parts: dict[str, Any]) -> None:
             if price.gpu not in known:
                 raise CatalogError(str(data_dir / "cloud_prices.yaml"), f"providers[{i}].gpus[{j}].gpu",
                                    f"names unknown GPU {price.gpu!r}; choose from: {', '.join(known)}")
+    missing = [r for r in REGIONS if r not in {f.id for f in parts["onprem"].power}]
+    if missing:
+        raise CatalogError(str(data_dir / "onprem_costs.yaml"), "power",
+                           f"has no electricity price for region {missing[0]!r}; every region needs one: "
+                           f"{', '.join(REGIONS)}")
     for i, server in enumerate(parts["onprem"].servers):
         if server.gpu not in known:
             raise CatalogError(str(data_dir / "onprem_costs.yaml"), f"servers[{i}].gpu",

@@ -61,6 +61,7 @@ class CloudProvider(Frozen):
 class ServerPrice(Sourced):
     gpu: str
     price_per_gpu: Positive  # USD, server share per GPU incl. networking
+    gpus_per_server: Annotated[int, Field(ge=1, le=64)] = 8  # staff is counted per server
     low: Positive | None = None
     high: Positive | None = None
 
@@ -69,6 +70,10 @@ class OnPremCosts(Frozen):
     servers: tuple[ServerPrice, ...]
     costs: tuple[Factor, ...]
     finance: tuple[Factor, ...] = ()  # residual value, discount rate, cloud price decline: ``finance:<id>``
+    power: tuple[Factor, ...] = ()  # electricity by region: ``onprem:power_kwh:<region>``
+
+    def server(self, gpu: str) -> ServerPrice | None:
+        return next((s for s in self.servers if s.gpu == gpu), None)
 
 
 class PriceItem(Frozen):
@@ -125,6 +130,8 @@ def flatten_prices(
         )
     for f in onprem.costs:
         items[f"onprem:{f.id}"] = _item(f"onprem:{f.id}", "On premises", f.description, f)
+    for f in onprem.power:
+        items[f"onprem:power_kwh:{f.id}"] = _item(f"onprem:power_kwh:{f.id}", "On premises", f.description, f)
     for f in onprem.finance:
         items[f"finance:{f.id}"] = _item(f"finance:{f.id}", "Finance", f.description, f)
     for f in efficiency:

@@ -39,6 +39,10 @@ PRECISION_LABELS: dict[str, str] = {"bf16": "BF16", "fp8": "FP8", "int4": "INT4 
 CAPEX_LABELS: dict[str, str] = {"buy": "Buy up front", "lease": "Lease", "amortise": "Amortise"}
 PRICING_LABELS: dict[str, str] = {"on_demand": "On demand", "committed": "1-year commitment"}
 
+# Where the premises are, for the electricity price (data/onprem_costs.yaml, ``power``).
+REGIONS: tuple[str, ...] = ("us", "eu")
+REGION_NAMES: dict[str, str] = {"us": "United States", "eu": "European Union"}
+
 CLASSIFICATIONS: tuple[str, ...] = ("public", "internal", "confidential", "regulated")
 RESIDENCY_LABELS: dict[str, str] = {"none": "None", "in_country": "In country", "on_premises": "On premises"}
 COMPLIANCE_REGIMES: tuple[str, ...] = ("gdpr", "hipaa", "pci_dss", "eu_ai_act_high_risk")
