@@ -23,7 +23,7 @@ def test_default_comparison(catalog):
     assert [c.key for c in cmp.columns] == ["1-1A", "1-1B", "2-1A", "2-1B", "3-1A", "3-1B", "4-1A", "4-1B"]
     assert cmp.recommended == "3-1A"
     assert [c.recommended for c in cmp.columns].count(True) == 1
-    assert next(c for c in cmp.columns if c.runner_up).key == "4-1A"
+    assert next(c for c in cmp.columns if c.runner_up).key == "1-1A"
     # The seed's table, with open stages filled by the use cases.
     assert [c.text for c in cmp.row("Training").cells] == ["Cloud"] * 4 + ["On prem"] * 2 + ["Cloud"] * 2
     assert [c.text for c in cmp.row("Data").cells] == ["On prem", "On prem", "Cloud", "Cloud", "On prem", "On prem",
@@ -31,14 +31,17 @@ def test_default_comparison(catalog):
     # Differences are marked against the recommended option (3-1A, all on premises).
     assert [c.differs for c in cmp.row("Serving").cells] == [False, False, False, True, False, False, True, True]
     assert cmp.row("Hard rules").differs is False  # everything is feasible by default
-    assert cmp.row("Score /100").cells[4].text == "57"  # 100 × (39.4/11 − 1)/4 − 8 = 56.5 (tests/test_ratings.py)
-    assert cmp.headline == "Recommended: scenario 3 with use case 1A (57/100); 8 of 8 options are feasible."
-    # The cost rows are the engine's numbers: $930k for 3-1A, the cheapest ($567k, 1-1A) marked.
+    assert cmp.row("Score /100").cells[4].text == "55"  # 100 × (38.9/11 − 1)/4 − 8 = 55.4 (tests/test_ratings.py)
+    assert cmp.headline == "Recommended: scenario 3 with use case 1A (55/100); 8 of 8 options are feasible."
+    # The cost rows are the engine's numbers: $690k for 3-1A, the cheapest ($356k, 1-1A) marked.
     d = decide(catalog, parse_assessment({}, catalog=catalog))
     totals = cmp.row("Total, 36 months").cells
     assert [c.text for c in totals] == [money(d.option_cost(k).total) for k in cmp_keys(cmp)]
-    assert totals[0].tone == "ok" and totals[4].text == "$930k"
-    assert cmp.row("Break-even").cells[0].text == d.cost.break_even_text("1-1A") == "month 20"
+    assert totals[0].tone == "ok" and totals[4].text == "$690k"
+    # 1-1A's cumulative cost ($223,276 in month 10) falls under 2-1B's ($224,831) in month 10 and stays under.
+    one, two = d.option_cost("1-1A").cumulative, d.option_cost("2-1B").cumulative
+    assert one[8] > two[8] and all(one[m] <= two[m] for m in range(9, 36))
+    assert cmp.row("Break-even").cells[0].text == d.cost.break_even_text("1-1A") == "month 10"
     assert cmp.row("Break-even").cells[3].text == "reference"
     assert len([r for r in cmp.rows if r.group == "Trade-offs"]) == len(catalog.criteria)
 

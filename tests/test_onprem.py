@@ -161,3 +161,13 @@ def test_region_travels_in_the_link_and_the_bank_is_european(catalog):
     assert load_assessment("preset:regulated-bank", catalog).constraints.region == "eu"
     with pytest.raises(AssessmentError, match="constraints.region"):
         parse_assessment({"constraints": {"region": "mars"}}, catalog=catalog)
+
+
+def test_a_vanishing_training_run_leaves_the_cost_per_useful_gpu_hour_undefined(catalog):
+    # No traffic and a denormal dataset: the busy GPU-hours are ~1e-313, so cost ÷ busy would overflow to
+    # infinity; the JSON contract says None instead (found by tests/test_fuzz.py).
+    a = parse_assessment({"scenario": 1, "workload": {"dataset_tokens": 2.2250738585e-313, "requests_per_day": 0}},
+                         catalog=catalog)
+    o = evaluate(catalog, a).option(3, "1A")
+    assert 0 < o.gpu_hours_onprem_busy < 1e-300
+    assert o.onprem_cost_per_busy_gpu_hour is None and o.onprem_cost_per_gpu_hour is not None

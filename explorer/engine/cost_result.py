@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,12 @@ from explorer.model.vocabulary import option_key, option_short, split_key
 
 # The line items the on-premises GPUs cost (storage is costed apart: it serves data, not GPUs).
 ONPREM_ITEMS = ("capex", "residual", "power", "space", "support", "staff")
+
+
+def _ratio(cost: float, hours: float) -> float | None:
+    """Cost per GPU-hour; None without GPU-hours, or with so few (a vanishing run) that the ratio overflows."""
+    value = cost / hours if hours > 0 else math.inf
+    return value if math.isfinite(value) else None
 
 
 class _Result(BaseModel):
@@ -64,12 +71,12 @@ class OptionCost(_Result):
     @property
     def onprem_cost_per_gpu_hour(self) -> float | None:
         """All-in on-premises cost per GPU-hour paid for; None without on-premises GPUs."""
-        return self.onprem_cost / self.gpu_hours_onprem if self.gpu_hours_onprem > 0 else None
+        return _ratio(self.onprem_cost, self.gpu_hours_onprem)
 
     @property
     def onprem_cost_per_busy_gpu_hour(self) -> float | None:
         """All-in on-premises cost per useful (busy) GPU-hour; None when no on-premises GPU-hour is busy."""
-        return self.onprem_cost / self.gpu_hours_onprem_busy if self.gpu_hours_onprem_busy > 0 else None
+        return _ratio(self.onprem_cost, self.gpu_hours_onprem_busy)
 
     @property
     def cumulative(self) -> np.ndarray:
