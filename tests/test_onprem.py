@@ -171,3 +171,13 @@ def test_a_vanishing_training_run_leaves_the_cost_per_useful_gpu_hour_undefined(
     o = evaluate(catalog, a).option(3, "1A")
     assert 0 < o.gpu_hours_onprem_busy < 1e-300
     assert o.onprem_cost_per_busy_gpu_hour is None and o.onprem_cost_per_gpu_hour is not None
+
+
+def test_cost_json_carries_the_pool_and_the_cost_per_gpu_hour(catalog):
+    r = evaluate(catalog, busy_case(5_184_000, costing={"training_days": 0.25}))
+    row = next(o for o in r.to_dict()["options"] if (o["scenario"], o["use_case"]) == (3, "1A"))
+    o = r.option(3, "1A")
+    assert (row["onprem_gpus"], row["onprem_gpus_training"], row["onprem_servers"]) == (11, 2, 2)
+    assert row["onprem_utilisation"] == o.onprem_utilisation  # the number the pool table shows
+    assert row["onprem_cost_per_gpu_hour"] == pytest.approx(o.onprem_cost / (11 * HOURS * 12))
+    assert row["onprem_cost_per_busy_gpu_hour"] == pytest.approx(o.onprem_cost / o.gpu_hours_onprem_busy)

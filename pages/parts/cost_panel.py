@@ -86,7 +86,7 @@ def show(decision: Decision) -> None:
           "P10–P90": f"{money(unc.p10[o.key])} – {money(unc.p90[o.key])}",
           "Per million tokens": money(o.per_million_tokens),
           "Break-even": result.break_even_text(o.key),
-          "On-prem GPUs busy": "—" if o.onprem_utilisation is None else f"{o.onprem_utilisation:.0%}"}
+          "On-prem pool busy": "—" if o.onprem_utilisation is None else f"{o.onprem_utilisation:.0%}"}
          for o in result.options]
     )
     st.dataframe(table, hide_index=True, key="panel_table")
