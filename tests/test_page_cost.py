@@ -102,3 +102,22 @@ def test_cost_page_in_a_browser(page, app_url):
     page.get_by_text("Cost over the horizon").wait_for()
     page.locator(".js-plotly-plot").nth(1).wait_for()  # the radar and the cost chart in sight (tabs are lazy)
     assert page.requests.external == []
+
+
+def _frame(at: AppTest, has: str):
+    """The page's table with this column or row (AppTest finds dataframes by position, not key)."""
+    return next(d.value for d in at.dataframe if has in d.value.columns or has in d.value.index)
+
+
+def test_the_premises_region_sets_the_power_price_and_the_pool_table_shows():
+    at = open_cost({"scenario": "3", "use_case": "1A"})
+    assert at.selectbox(key="region").value == "us"
+    pool = _frame(at, "Pool busy")
+    assert list(pool["Option"])[:3] == ["S1 · 1A", "S1 · 1B", "S2 · 1A"]
+    us = _frame(at, "Power × PUE").loc["Power × PUE", "S3 · 1A"]
+    at.selectbox(key="region").select("eu").run()
+    assert not at.exception
+    assert at.query_params["constraints.region"] == "eu"  # the link carries it
+    eu = _frame(at, "Power × PUE").loc["Power × PUE", "S3 · 1A"]
+    # The same kWh at Eurostat's $0.205 instead of EIA's $0.082 per kWh.
+    assert eu == pytest.approx(us * 0.205 / 0.082)
