@@ -181,3 +181,34 @@ def test_cost_json_carries_the_pool_and_the_cost_per_gpu_hour(catalog):
     assert row["onprem_utilisation"] == o.onprem_utilisation  # the number the pool table shows
     assert row["onprem_cost_per_gpu_hour"] == pytest.approx(o.onprem_cost / (11 * HOURS * 12))
     assert row["onprem_cost_per_busy_gpu_hour"] == pytest.approx(o.onprem_cost / o.gpu_hours_onprem_busy)
+
+
+# --- catalog errors ----------------------------------------------------------------------------------------
+
+
+def test_every_region_needs_an_electricity_price(data_copy):
+    from explorer.model.catalog import load_catalog
+    from explorer.model.errors import CatalogError
+
+    path = data_copy / "onprem_costs.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[:text.index("  - id: eu\n")], encoding="utf-8")  # the EU entry is the file's last
+    with pytest.raises(CatalogError, match=r"onprem_costs\.yaml.*power.*has no electricity price for region 'eu'; "
+                                           r"every region needs one: us, eu"):
+        load_catalog(data_copy)
+
+
+def test_a_gpu_without_a_server_price_is_named(data_copy):
+    from explorer.model.catalog import load_catalog
+    from explorer.model.errors import PricingError
+
+    path = data_copy / "onprem_costs.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - gpu: l4\n")
+    path.write_text(text[:start] + text[text.index("costs:", start):], encoding="utf-8")
+    cat = load_catalog(data_copy)
+    a = parse_assessment({"scenario": 3, "workload": {"model": "llama-3.1-8b"}, "costing": {"gpu": "l4"}},
+                         catalog=cat)
+    with pytest.raises(PricingError, match=r"^There is no on-premises server price for NVIDIA L4.*; choose an "
+                                           r"on-premises GPU from: h100-sxm, h200, a100-80gb, l40s\.$"):
+        evaluate(cat, a)

@@ -233,6 +233,7 @@ def line_item_rates(st: CostStructure, P: PriceReader) -> tuple[dict[str, list[t
     new = np.maximum(need - st.owned, 0.0)
     running = need
     if np.any(running > 0):
+        per_server = gpus_per_server(st.catalog, st.onprem_gpu)  # a GPU without a server price is named here
         server = P(f"onprem:{st.onprem_gpu.id}:server")
         if st.capex_mode == "lease":
             items["capex"].append((new * server * lease_factor(P("finance:discount_rate"), st.life,
@@ -246,7 +247,7 @@ def line_item_rates(st: CostStructure, P: PriceReader) -> tuple[dict[str, list[t
         items["power"].append((running * energy_kwh * P(st.power_key), "ones"))
         items["space"].append((running * server_kw * P("onprem:space_kw_month"), "ones"))
         items["support"].append((running * server * P("onprem:support_pct_year") / 12.0, "ones"))
-        fte = staff_fte(running, gpus_per_server(st.catalog, st.onprem_gpu), P)
+        fte = staff_fte(running, per_server, P)
         items["staff"].append((fte * P("onprem:staff_fte_year") / 12.0, "ones"))
 
     storage = st.storage_cloud_gb * P(f"{st.provider}:storage_gb_month") + st.storage_local_gb * (
