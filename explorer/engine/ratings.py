@@ -73,8 +73,10 @@ def _elasticity(o: OptionCost, result: CostResult, lo: float, hi: float, peak_fa
                 "the cloud, so capacity follows demand.")
     else:
         busy = o.gpu_hours_onprem_busy / o.gpu_hours_onprem
-        text = (f"{o.onprem_gpus:,} on-premises GPUs are sized for the peak (peak factor {peak_factor:g}) and "
-                f"busy {percent(busy)} of the time at average demand; {percent(share)} of the "
+        added = (f", {o.onprem_gpus_training:,} of them added so fine-tuning meets its deadline,"
+                 if o.onprem_gpus_training else "")
+        text = (f"{o.onprem_gpus:,} on-premises GPUs are sized for the peak (peak factor {peak_factor:g}){added} "
+                f"and busy {percent(busy)} of the time at average demand; {percent(share)} of the "
                 f"{paid:,.0f} GPU-hours paid for are idle fixed capacity.")
     return Computed(round(rating, 1), text)
 
