@@ -47,3 +47,14 @@ def test_the_app_shows_the_warning_and_keeps_working():
     at = app({"prices.aws:h100-sxm:on_demand": "999999"})
     assert not at.exception
     assert any("145,349× the catalog's $6.88 per GPU-hour" in shown(w.value) for w in at.warning)
+
+
+def test_a_denormal_price_is_flagged_not_a_crash(catalog):
+    from explorer.engine.plausibility import price_warning
+
+    # 1e-320 / 37,500 underflows to 0, and 37,500 / 1e-320 overflows: one sentence all the same (fuzz found it).
+    assert price_warning(catalog, "onprem:h100-sxm:server", 1e-320).startswith(
+        "$1e-320 per GPU for 'h100-sxm server price per GPU' is vanishingly small against the catalog's $37,500 "
+        "per GPU: check the number and its unit.")
+    # 0.0001 of $37,500: 1/375,000,000 of it.
+    assert "is 1/375,000,000 of the catalog's $37,500" in price_warning(catalog, "onprem:h100-sxm:server", 0.0001)
