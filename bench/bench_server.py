@@ -18,11 +18,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ctypes
 import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +33,7 @@ from pathlib import Path
 
 from bench.common import report
 from bench.ws_session import Disconnected, RunResult, StreamlitSession
+from deploy.workshop import die_with_parent, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 OPTIONS = [(s, u) for s in (1, 2, 3, 4) for u in ("1A", "1B")]
@@ -47,18 +45,6 @@ _HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 # --- the server process --------------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _die_with_parent() -> None:
-    """In the child: get SIGTERM if the benchmark dies without its finally (Linux prctl PR_SET_PDEATHSIG)."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
-
-
 @dataclass
 class Server:
     proc: subprocess.Popen[bytes]
@@ -94,7 +80,7 @@ def start_server(flags: Sequence[str] = (), *, root: Path = ROOT, port: int | No
     start = time.perf_counter()
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=root, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                preexec_fn=_die_with_parent)
+                                preexec_fn=die_with_parent)
     server = Server(proc, f"http://127.0.0.1:{port}/", log, 0.0)
     try:
         while True:

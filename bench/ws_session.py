@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import http.cookies
+import http.cookiejar
 import time
 import urllib.parse
 import urllib.request
@@ -22,8 +22,6 @@ from websockets.exceptions import ConnectionClosed
 XSRF_COOKIE = "_streamlit_xsrf"
 FINISHED_EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
 STATUS_NAMES = {v.number: v.name for v in ForwardMsg.ScriptFinishedStatus.DESCRIPTOR.values}
-# Local only: never route the benchmark's HTTP through a proxy from the environment.
-_HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 class ProtocolError(RuntimeError):
@@ -141,6 +139,7 @@ class StreamlitSession:
         self.max_cached_message_age = 2
         self.session_id = ""
         self.closed_reason: str | None = None
+        self.cookies = http.cookiejar.CookieJar()  # a tab's cookies: a reconnect is a new tab, with none
         self._cache: dict[str, _CachedMsg] = {}
         self._run_count = 0
         self._run: _Run | None = None
@@ -149,16 +148,19 @@ class StreamlitSession:
 
     # --- connection --------------------------------------------------------------------------------------------
     def _http_visit(self) -> str:
-        """GET the page and /_stcore/health as a browser does; return the XSRF cookie's value ("" if none)."""
+        """GET the page and /_stcore/health as a browser does, keeping every cookie (the XSRF token, and a proxy's
+        affinity cookie, which sends the later requests and the websocket to the same app process)."""
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                             urllib.request.HTTPCookieProcessor(self.cookies))
         page = self.base_url + (f"?{self.query_string}" if self.query_string else "")
-        with _HTTP.open(page, timeout=self.timeout) as r:
+        with opener.open(page, timeout=self.timeout) as r:
             r.read()
-        with _HTTP.open(self.base_url + "_stcore/health", timeout=self.timeout) as r:
+        with opener.open(self.base_url + "_stcore/health", timeout=self.timeout) as r:
             r.read()
-            cookies = http.cookies.SimpleCookie()
-            for header in r.headers.get_all("Set-Cookie") or []:
-                cookies.load(header)
-        return cookies[XSRF_COOKIE].value if XSRF_COOKIE in cookies else ""
+        return next((c.value for c in self.cookies if c.name == XSRF_COOKIE), "") or ""
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.cookies)
 
     async def connect(self) -> None:
         xsrf = await asyncio.to_thread(self._http_visit)
@@ -166,7 +168,7 @@ class StreamlitSession:
         scheme = "wss" if parts.scheme == "https" else "ws"
         ws_url = urllib.parse.urlunsplit((scheme, parts.netloc, parts.path + "_stcore/stream", "", ""))
         origin = f"{parts.scheme}://{parts.netloc}"
-        headers = {"Cookie": f"{XSRF_COOKIE}={xsrf}"} if xsrf else {}
+        headers = {"Cookie": self.cookie_header()} if len(self.cookies) else {}
         # The browser passes the XSRF token as the second subprotocol (the first is the one the server selects).
         protocols = ["streamlit", xsrf] if xsrf else ["streamlit"]
         self.ws = await connect(ws_url, origin=origin, subprotocols=protocols, additional_headers=headers,  # type: ignore[arg-type]

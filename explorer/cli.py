@@ -22,6 +22,7 @@ from explorer.model.loading import load_assessment
 from explorer.model.price_book import PriceBookError, parse_price_book
 from explorer.model.vocabulary import METHODS, PRECISIONS, STAGES
 from explorer.render.diagrams import FORMATS, VIEWS, check_view_format, render_view
+from explorer.render.graphviz import check_scale
 from explorer.render.report import build_report
 
 EXPORT_VIEWS = (*VIEWS, "report")
@@ -145,26 +146,43 @@ def cmd_place(args: argparse.Namespace) -> int:
 def check_writable(out: Path) -> Path:
     """The directory ``out`` will be written in, after checking it exists and can be written."""
     directory = out.parent if str(out.parent) else Path(".")
-    if not directory.is_dir():
-        raise ExportError(f"Output path {out}: the directory {directory} does not exist.")
-    if not os.access(directory, os.W_OK):
-        raise ExportError(f"Output path {out}: the directory {directory} is not writable.")
-    if out.is_dir():
-        raise ExportError(f"Output path {out} is a directory; give a file name.")
+    try:
+        if not directory.is_dir():
+            raise ExportError(f"Output path {out}: the directory {directory} does not exist.")
+        if not os.access(directory, os.W_OK):
+            raise ExportError(f"Output path {out}: the directory {directory} is not writable.")
+        if out.is_dir():
+            raise ExportError(f"Output path {out} is a directory; give a file name.")
+    except OSError as exc:  # e.g. a name longer than the filesystem allows
+        raise ExportError(f"Output path {out} cannot be used ({exc.strerror or exc}).") from None
     return directory
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(out: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``out`` whole or not at all: no partial file is ever left behind."""
+    """Write ``payload`` to ``out`` whole or not at all: no partial file is ever left behind.
+
+    The temporary file has a short name of its own (so any name the filesystem allows for ``out``
+    works) and gets the mode a plain ``open`` would give, following the user's umask.
+    """
     directory = check_writable(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=directory)
+    tmp: str | None = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=".explorer-", suffix=".part", dir=directory)
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
+            os.fchmod(f.fileno(), 0o666 & ~_umask())
         os.replace(tmp, out)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ExportError(f"Output path {out} could not be written ({exc.strerror}).") from None
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise ExportError(f"Output path {out} could not be written ({exc.strerror or exc}).") from None
 
 
 def check_export(view: str, fmt: str) -> None:
@@ -180,6 +198,9 @@ def check_export(view: str, fmt: str) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     check_export(args.view, args.format)
+    if args.scale is not None and args.format != "png":
+        raise ExportError(f"--scale applies to png only; {args.format} is drawn without one.")
+    check_scale(args.scale)
     out = Path(args.out)
     check_writable(out)  # fail before the (slow) drawing, not after it
     catalog = load_catalog(args.data)
@@ -188,7 +209,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.view == "report":
         payload = build_report(decision)
     else:
-        payload = render_view(decision, args.view, args.format, overlay=args.overlay)
+        payload = render_view(decision, args.view, args.format, overlay=args.overlay, scale=args.scale)
     write_atomically(out, payload)
     print(f"Wrote {args.view} as {args.format} to {args.out} ({len(payload):,} bytes).")
     return 0
@@ -338,6 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"one of {', '.join(FORMATS)} (mermaid: flowchart, c4-context, sequence; report: pdf)")
     p.add_argument("--out", required=True, help="output file")
     p.add_argument("--overlay", action="store_true", help="show data classification and residency on the diagram")
+    p.add_argument("--scale", type=float, default=None,
+                   help="png only: times the diagram's own size (96 dpi), 0.5-5 (default: slide-ready, at least "
+                        "2,400 px on the long side)")
     p.set_defaults(func=cmd_export)
     return parser
 

@@ -18,7 +18,11 @@ from explorer.render import (
 from explorer.render.markdown import literal
 from pages.parts import shell, state
 
-FORMAT_NAMES = {"png": "PNG", "svg": "SVG", "pdf": "PDF", "mermaid": "Mermaid", "dot": "DOT"}
+FORMAT_NAMES = {"png": "PNG", "svg": "SVG", "pdf": "PDF", "mermaid": "Mermaid", "dot": "DOT",
+                "zip": "DOT + icons (zip)"}
+# PNG sizes: the slide default (at least 2,400 px on the long side), or a multiple of the diagram's own size.
+SCALES = {"slide": None, "1": 1.0, "2": 2.0, "3": 3.0, "4": 4.0}
+SCALE_NAMES = {"slide": "Slide", "1": "1×", "2": "2×", "3": "3×", "4": "4×"}
 CAPTIONS = {
     "architecture": "Provider icons; the public cloud drawn around the premises; red edges cross the boundary.",
     "c4-context": "C4 system context, as in the seed: the cloud boundary around the premises.",
@@ -35,9 +39,13 @@ state.show_notice()
 st.caption(f"Scenario {assessment.scenario}, use case {assessment.use_case}. Every diagram is a view of one "
            "architecture model, so they always agree with each other and with the placement.")
 
-left, right = st.columns([3, 2], vertical_alignment="bottom")
+left, middle, right = st.columns([3, 2, 2], vertical_alignment="bottom")
 fmt = left.segmented_control("Download format", list(FORMATS), format_func=FORMAT_NAMES.__getitem__,
                              key="diagram_format", default="png", required=True)
+scale = SCALES[middle.segmented_control(
+    "PNG size", list(SCALES), format_func=SCALE_NAMES.__getitem__, key="diagram_scale", default="slide",
+    required=True, help="Slide: at least 2,400 px on the long side. 1× to 4×: times the diagram's own size "
+                        "(96 dpi). Every PNG says its DPI.")]
 overlay = right.toggle("Governance overlay", key="overlay",
                        help="Show each element's and each flow's data classification and residency zone.")
 if fmt == "mermaid":
@@ -49,7 +57,7 @@ for row in range(0, len(VIEWS), 2):
         with col.container(border=True):
             st.subheader(VIEW_TITLES[view])
             try:
-                preview = render_view(decision, view, "png", overlay=overlay)
+                preview = render_view(decision, view, "png", overlay=overlay, scale=scale)
             except ExplorerError as exc:
                 st.error(literal(exc))
                 continue
@@ -60,7 +68,7 @@ for row in range(0, len(VIEWS), 2):
                            f"{', '.join(FORMAT_NAMES[f] for f in VIEW_FORMATS[view])}.")
                 continue
             try:
-                payload = render_view(decision, view, fmt, overlay=overlay)
+                payload = render_view(decision, view, fmt, overlay=overlay, scale=scale if fmt == "png" else None)
             except ExplorerError as exc:
                 st.error(literal(exc))
                 continue

@@ -11,7 +11,7 @@ from explorer.model.vocabulary import option_label, split_key
 from explorer.render import MEDIA_TYPES, render_view
 from explorer.render.markdown import literal
 from explorer.render.tables import rating_style, trade_off_html
-from pages.parts import cache, cost_panel, decision_panel, shell, state
+from pages.parts import cache, cost_panel, decision_panel, paint, shell, state
 
 DIAGRAMS = {"architecture": ("Architecture", "Architecture: the public cloud drawn around the premises; red edges "
                                              "cross the boundary."),
@@ -67,11 +67,13 @@ with col_tables:
                "elasticity and operational burden are computed from this assessment's cost model (marked ⚙); the "
                f"others are judgements drawn from the seed's rationale. Weights are set in the sidebar.{rated}")
     st.html(trade_off_html(option.trade_offs))
-    with st.expander("Rationale for every rating"):
-        ratings = pd.DataFrame([{"Criterion": r.name + (" ⚙" if r.computed else ""), "Rating": r.shown,
-                                 "Rationale": r.rationale}
-                                for r in option.trade_offs.rows]).set_index("Criterion")
-        st.table(ratings.style.map(rating_style, subset=["Rating"]))
+    rationale = st.expander("Rationale for every rating", key="rationale", on_change="rerun")
+    if rationale.open:  # lazy: the styled table cost every rerun about 8 ms of CPU (AppTest), now only while open
+        with rationale:
+            ratings = pd.DataFrame([{"Criterion": r.name + (" ⚙" if r.computed else ""), "Rating": r.shown,
+                                     "Rationale": r.rationale}
+                                    for r in option.trade_offs.rows]).set_index("Criterion")
+            st.table(ratings.style.map(rating_style, subset=["Rating"]))
 
 with col_diagrams:
     st.subheader("Generated diagrams")
@@ -104,6 +106,10 @@ with col_diagrams:
              for k in shown}
     names = [option_label(k) + roles[k] + ("" if decision.option(*split_key(k)).feasible else " ✕ ruled out")
              for k in shown]
-    st.plotly_chart(cache.radar(decision, shown, names), key="radar", config={"displaylogo": False})
+    if paint.charts_now():
+        st.plotly_chart(cache.radar(decision, shown, names), key="radar", config={"displaylogo": False})
+    else:
+        paint.waiting()
 
 cost_panel.show(decision)
+paint.follow_up()

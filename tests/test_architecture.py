@@ -70,7 +70,11 @@ def _ids_in_dot(source: str) -> set[str]:
 
 
 def _edges_in_dot(source: str) -> set[tuple[str, str]]:
-    return set(re.findall(r"^\s*([a-z_]+) -> ([a-z_]+)", source, re.M))
+    """Each edge as (from, to) the way its arrow points: an edge written head first says dir=back."""
+    edges = set()
+    for tail, head, attrs in re.findall(r"^\s*([a-z_]+) -> ([a-z_]+) (.*)$", source, re.M):
+        edges.add((head, tail) if "dir=back" in attrs else (tail, head))
+    return edges
 
 
 @pytest.mark.parametrize(("scenario", "use_case"), [(1, "1A"), (2, "1B"), (4, "1A"), (3, "1B")])

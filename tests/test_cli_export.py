@@ -49,9 +49,9 @@ def test_export_report_through_the_module(tmp_path):
          'error: "nope" is not a valid view. Choose from: architecture, c4-context, c4-container, sequence, '
          "flowchart, report.\n"),
         (["--view", "architecture", "--format", "gif"],
-         'error: "gif" is not a valid format. Choose from: png, svg, pdf, mermaid, dot.\n'),
+         'error: "gif" is not a valid format. Choose from: png, svg, pdf, mermaid, dot, zip.\n'),
         (["--view", "architecture", "--format", "mermaid"],
-         "error: The architecture view has no mermaid export; choose from png, svg, pdf, dot (Mermaid exists "
+         "error: The architecture view has no mermaid export; choose from png, svg, pdf, dot, zip (Mermaid exists "
          "only for flowchart, c4-context, sequence).\n"),
         (["--view", "report", "--format", "png"], "error: The report is exported only as pdf, not png.\n"),
     ],

@@ -40,8 +40,11 @@ def test_escape_examples():
 
 def test_flowchart_matches_the_seed(catalog):
     src = view_source(decide(catalog, Assessment(scenario=1, use_case="1A")), "flowchart", fmt="mermaid")
-    assert src.startswith("graph TD\n")
-    assert src.count("subgraph ") == 4 and src.count("\n    end") == 4
+    # Top to bottom, one row per scenario in order 1 to 4, each row's stages left to right.
+    assert src.startswith("flowchart TB\n")
+    assert src.count("subgraph ") == 4 and src.count("\n    end") == 4 and src.count("direction LR") == 4
+    assert [int(n) for n in re.findall(r"subgraph S(\d)", src)] == [1, 2, 3, 4]
+    assert "    S1 ~~~ S2 ~~~ S3 ~~~ S4\n" in src
     assert 'S4_data["Data location: Exchanged between both"]' in src
     assert 'S1_training["Training: Not specified, resolved: Public cloud"]' in src
     assert src.count(" --> ") == 12
@@ -72,7 +75,22 @@ def test_sequence_groups_participants_by_zone(catalog, overlay):
 
 
 def test_hostile_customer_in_c4_title_and_boundary(catalog):
-    a = Assessment(customer='Evil" ) } %%{init}%% <img src=x>', scenario=1)
+    # C4 never decodes entity codes, so its text is kept as typed but for look-alikes of the few characters
+    # that would end a quoted string, start a directive or (in the unquoted title) a statement or HTML.
+    a = Assessment(customer='Evil" ) } %%{init}%% <img src=x>; #59;', scenario=1)
     src = view_source(decide(catalog, a), "c4-context", fmt="mermaid")
-    assert "Evil#quot; ) #125; #37;#37;#123;init#125;#37;#37; #lt;img src=x#gt; premises" in src
-    assert src.count('"') % 2 == 0
+    assert 'Enterprise_Boundary(premises, "Evil\' ) } ％％{init}％％ ＜img src=x＞; ＃59; premises")' in src
+    assert "title System context: Evil' ) } ％％{init}％％ ＜img src=x＞, ＃59,: Scenario 1" in src
+    assert src.count('"') % 2 == 0 and "%%" not in src and "#59;" not in src
+
+
+def test_c4_context_draws_two_way_data_as_birel(catalog):
+    src = view_source(decide(catalog, Assessment(scenario=4, use_case="1A")), "c4-context", fmt="mermaid")
+    assert re.search(r'^BiRel\(data, data_cloud, "Corporate data kept in sync: 160 MB per day", '
+                     r'"Secure connection"\)$', src, re.M)
+    assert src.count("BiRel(") == 1  # every other relation carries data one way
+
+
+def test_sequence_box_label_keeps_its_brackets_apart_from_the_colour(catalog):
+    src = view_source(decide(catalog, Assessment(scenario=4, use_case="1A")), "sequence", fmt="mermaid")
+    assert "    box rgb(238,244,251) Public cloud #40;AWS#41;\n" in src

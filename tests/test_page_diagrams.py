@@ -42,9 +42,34 @@ def test_format_picker_and_overlay_change_the_downloads():
     codes = [c.value for c in at.code]
     assert len(codes) == 3  # flowchart, c4-context, sequence
     c4 = next(c for c in codes if c.startswith("C4Context"))
-    assert re.search(r"#91;(PUBLIC|INTERNAL|CONFIDENTIAL|REGULATED), ", c4)  # the overlay, escaped brackets
+    assert re.search(r"\[(PUBLIC|INTERNAL|CONFIDENTIAL|REGULATED), ", c4)  # the overlay, kept as typed in C4
     captions = " ".join(c.value for c in at.caption)
     assert "No Mermaid for this view" in captions
+
+
+def test_png_size_picker_draws_previews_and_downloads_at_that_scale(monkeypatch):
+    import explorer.render.diagrams as drawing
+
+    asked: list[float | None] = []
+    real = drawing.render_png
+    monkeypatch.setattr(drawing, "render_png", lambda source, scale=None: asked.append(scale) or real(source, scale))
+    at = _app()
+    assert at.session_state["diagram_scale"] == "slide"
+    assert set(asked) == {None}  # the slide default: at least 2,400 px on the long side
+    asked.clear()
+    at.session_state["diagram_scale"] = "3"
+    at.run()
+    assert not at.exception and not at.error
+    assert asked and set(asked) == {3.0}
+    assert [b.label for b in at.get("download_button")].count("Download PNG") == len(VIEWS)
+
+
+def test_dot_bundle_is_a_download_for_every_view():
+    at = _app()
+    at.session_state["diagram_format"] = "zip"
+    at.run()
+    assert not at.exception and not at.error
+    assert [b.label for b in at.get("download_button")].count("Download DOT + icons (zip)") == len(VIEWS)
 
 
 @pytest.mark.browser

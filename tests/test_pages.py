@@ -44,7 +44,12 @@ def test_explorer_smoke():
     assert at.title[0].value == "Deployment Scenario Explorer"
     assert at.selectbox(key="scenario").value == 1
     assert at.segmented_control(key="use_case").value == "1A"
-    assert len(at.table) == 3  # placement, boundary flows and trade-offs
+    assert len(at.table) == 2  # placement and boundary flows; the ratings' rationale is drawn when opened
+    at.session_state["rationale"] = True
+    at.run()
+    assert len(at.table) == 3 and "Rationale" in at.table[2].value.columns
+    at.session_state["rationale"] = False
+    at.run()
     # The diagram tabs are lazy: the one in sight is drawn, the other when it is opened.
     (architecture,) = at.get("image")
     at.session_state["diagram_tab"] = "C4 context"

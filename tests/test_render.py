@@ -30,7 +30,7 @@ HOSTILE = [
     "銀行 Ünïcødé Банк بنك 🚀",
     "W" * 200,
 ]
-MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<?xml"}
+MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<?xml", "zip": b"PK\x03\x04"}
 PAIRS = [(v, f) for v in VIEWS for f in VIEW_FORMATS[v]]
 
 
@@ -49,16 +49,16 @@ def test_every_view_exports_in_every_format(catalog, view, fmt):
         assert payload.decode().lstrip().startswith("digraph")
     else:
         first = payload.decode().splitlines()[0]
-        assert first in ("graph TD", "C4Context", "sequenceDiagram")
+        assert first in ("flowchart TB", "C4Context", "sequenceDiagram")
     if fmt == "svg":
         ET.fromstring(payload)  # well-formed XML
 
 
 def test_views_and_formats_are_the_documented_ones():
     assert VIEWS == ("architecture", "c4-context", "c4-container", "sequence", "flowchart")
-    assert FORMATS == ("png", "svg", "pdf", "mermaid", "dot")
+    assert FORMATS == ("png", "svg", "pdf", "mermaid", "dot", "zip")
     assert [v for v in VIEWS if "mermaid" in VIEW_FORMATS[v]] == sorted(MERMAID_VIEWS, key=VIEWS.index)
-    assert all(set(VIEW_FORMATS[v]) >= {"png", "svg", "pdf", "dot"} for v in VIEWS)
+    assert all(set(VIEW_FORMATS[v]) >= {"png", "svg", "pdf", "dot", "zip"} for v in VIEWS)
 
 
 @pytest.mark.parametrize("view", VIEWS)
@@ -140,7 +140,7 @@ def test_dpi_makes_a_larger_png(catalog):
         ("nope", "png", UnknownChoiceError, '"nope" is not a valid view. Choose from: architecture, c4-context'),
         ("architecture", "gif", UnknownChoiceError, '"gif" is not a valid format. Choose from: png, svg, pdf'),
         ("architecture", "mermaid", ExportError,
-         "The architecture view has no mermaid export; choose from png, svg, pdf, dot (Mermaid exists only for "
+         "The architecture view has no mermaid export; choose from png, svg, pdf, dot, zip (Mermaid exists only for "
          "flowchart, c4-context, sequence)."),
         ("c4-container", "mermaid", ExportError, "The c4-container view has no mermaid export"),
     ],

@@ -12,7 +12,6 @@ from explorer.model.assessment import Assessment
 from explorer.model.cache import ContentCache
 from explorer.model.catalog import Catalog
 from explorer.model.errors import UnknownChoiceError
-from explorer.model.formatting import format_bytes
 from explorer.model.vocabulary import METHOD_NAMES, PROVIDER_NAMES, split_key
 
 Zone = Literal["premises", "cloud"]
@@ -49,6 +48,7 @@ class Relation(_Model):
     bytes_per_month: float = 0.0
     classification: Classification = "internal"
     residency: str = ""
+    bidirectional: bool = False  # data moves both ways (the flow table's "both"): drawn with two arrowheads
 
     @property
     def id(self) -> str:
@@ -181,7 +181,7 @@ def build_architecture(catalog: Catalog, a: Assessment, option: Placement) -> Ar
         if flow is not None:
             return Relation(
                 source=src, target=dst, label=flow.label, technology=technology,
-                crosses_boundary=crosses, bytes_per_month=flow.bytes_per_month,
+                crosses_boundary=crosses, bytes_per_month=flow.bytes_per_month, bidirectional=flow.direction == "both",
             )
         return Relation(source=src, target=dst, label=default, technology=technology, crosses_boundary=crosses)
 
@@ -195,13 +195,9 @@ def build_architecture(catalog: Catalog, a: Assessment, option: Placement) -> Ar
         relations.append(rel(data_for_training, "training", "Training data", "training_data"))
     relations.append(rel("inference", "data", "Live corporate data", "inference_data"))
     if loc["data"] == "exchanged":
-        sync = flows.get("data_sync")
-        relations.append(Relation(
-            source="data", target="data_cloud",
-            label=f"Data exchange: {format_bytes(sync.bytes_per_event)} per day" if sync else "Data exchange",
-            technology="Secure connection", crosses_boundary=True,
-            bytes_per_month=sync.bytes_per_month if sync else 0.0,
-        ))
+        # The premises' system of record and its cloud copy, kept in sync both ways: the flow table's row,
+        # under its name, drawn between the two stores that hold the data.
+        relations.append(rel("data", "data_cloud", "Corporate data kept in sync", "data_sync", "Secure connection"))
     scenario = catalog.scenario(option.scenario)
     residency = {
         "premises": f"On premises ({customer} site)",

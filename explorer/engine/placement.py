@@ -12,7 +12,7 @@ from explorer.engine.rules import evaluate
 from explorer.model.assessment import DEFAULT, Assessment
 from explorer.model.cache import ContentCache
 from explorer.model.catalog import Catalog
-from explorer.model.formatting import duration, format_bytes
+from explorer.model.formatting import duration, every_months, format_bytes
 from explorer.model.rule_schema import Violation
 from explorer.model.vocabulary import LOCATION_LABELS, PLACE_PHRASES, SCENARIO_IDS, STAGES, USE_CASE_IDS, option_key
 
@@ -186,7 +186,7 @@ def _flows(catalog: Catalog, a: Assessment, stages: Mapping[str, StagePlacement]
     cloud = {s for s, v in loc.items() if v == "public_cloud"}
     local = {s for s, v in loc.items() if v == "local"}
     runs_per_month = (1 / w.retrain_every_months) if w.retrain_every_months else 0.0
-    retrain = f"every {w.retrain_every_months} months" if w.retrain_every_months else "once"
+    retrain = every_months(w.retrain_every_months) if w.retrain_every_months else "once"
     flows: list[Flow] = []
 
     # Gbit/s × usable share → bytes per hour over the customer's link to the cloud.

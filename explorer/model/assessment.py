@@ -198,8 +198,10 @@ class Assessment(_Strict):
     @field_validator("customer")
     @classmethod
     def _printable(cls, value: str) -> str:
-        # Control characters break Graphviz and PDF output and are never meant.
-        return "".join(ch for ch in value if ch.isprintable()).strip()
+        # Control characters break Graphviz and PDF output and are never meant; a line break or a tab
+        # separates words, so it becomes a space (never nothing: "First Line Bank Second Line Ltd").
+        kept = "".join(ch if ch.isprintable() else " " if ch.isspace() else "" for ch in value)
+        return " ".join(kept.split())
 
     @field_validator("prices", mode="before")
     @classmethod

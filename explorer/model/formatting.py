@@ -61,6 +61,16 @@ def quantity(value: float, unit: str = "") -> str:
     return f"{number} {unit}".strip()
 
 
+def months(n: int) -> str:
+    """``1 month``, ``36 months``: a count of months with the right number."""
+    return f"{n} month" if n == 1 else f"{n} months"
+
+
+def every_months(n: int) -> str:
+    """A cadence: ``every month``, ``every 3 months`` (never "every 1 months")."""
+    return "every month" if n == 1 else f"every {n} months"
+
+
 def duration(hours: float) -> str:
     """A transfer time: ``< 1 min``, ``12 min``, ``3.4 h``, ``2.1 days``."""
     if hours < 1 / 60:

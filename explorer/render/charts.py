@@ -12,7 +12,7 @@ import plotly.io as pio
 from explorer.engine.cost import LINE_ITEMS, CostResult, OptionCost
 from explorer.engine.sensitivity import Sensitivity
 from explorer.engine.uncertainty import Uncertainty
-from explorer.model.formatting import money
+from explorer.model.formatting import money, months
 from explorer.model.vocabulary import option_key, option_short
 
 SCENARIO_COLOURS = {1: "#1f77b4", 2: "#ff7f0e", 3: "#2ca02c", 4: "#9467bd"}
@@ -101,7 +101,7 @@ def totals_chart(result: CostResult, unc: Uncertainty | None = None, selected: s
         hovertemplate="%{x}: %{y:$,.0f}<extra></extra>", name="Point estimate",
     )
     fig = go.Figure([bar, *traces])
-    fig.update_yaxes(title=f"Total over {result.horizon_months} months ({result.currency})", tickformat="$,.3s")
+    fig.update_yaxes(title=f"Total over {months(result.horizon_months)} ({result.currency})", tickformat="$,.3s")
     title = "Total cost of each option"
     if unc is not None:
         title += f" (whiskers: P10–P90 of {unc.samples:,} samples)"
@@ -173,7 +173,7 @@ def breakdown_chart(result: CostResult) -> go.Figure:
                              marker=dict(color=ITEM_COLOURS[item], **_ruled_out_marker(list(result.options))),
                              hovertemplate="%{x}: %{y:$,.0f}<extra>" + name + "</extra>"))
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(title=f"Total over {result.horizon_months} months ({result.currency})", tickformat="$,.3s")
+    fig.update_yaxes(title=f"Total over {months(result.horizon_months)} ({result.currency})", tickformat="$,.3s")
     return _layout(fig, "Breakdown by line item", height=430)
 
 

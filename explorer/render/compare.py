@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from explorer.engine.decision import Decision
 from explorer.engine.scoring import rank
 from explorer.model.errors import UnknownChoiceError
-from explorer.model.formatting import money
+from explorer.model.formatting import money, months
 from explorer.model.vocabulary import SHORT_PLACES, STAGES, option_short, option_words
 
 Tone = Literal["local", "public_cloud", "exchanged", "ok", "bad", "caution", "plain", "r1", "r2", "r3", "r4", "r5"]
@@ -143,9 +143,9 @@ def compare(decision: Decision) -> Comparison:
             mark = "" if o.feasible else " ✕"
             tone = "bad" if not o.feasible else ("ok" if c.total == cheapest else "plain")
             cells.append(Cell(text=money(c.total) + mark, tone=tone,
-                              detail=(f"Total cost over {cost.horizon_months} months"
+                              detail=(f"Total cost over {months(cost.horizon_months)}"
                                       + ("" if o.feasible else "; ruled out, costed for comparison only") + ".")))
-        rows.append(_row("Cost", f"Total, {cost.horizon_months} months", cells, ref,
+        rows.append(_row("Cost", f"Total, {months(cost.horizon_months)}", cells, ref,
                          "The cost model's total for each option; ✕ marks a ruled-out option."))
         cells = [Cell(text=money(decision.option_cost(o.key).per_million_tokens),  # type: ignore[union-attr]
                       detail="Total cost ÷ generated tokens, per million.") for o in options]

@@ -10,8 +10,9 @@ from explorer.engine.decision import Decision
 from explorer.model.cache import content_cached
 from explorer.model.errors import ExportError, UnknownChoiceError
 from explorer.model.vocabulary import split_key
+from explorer.render.bundle import dot_bundle, portable_dot
 from explorer.render.flowchart import flowchart_dot
-from explorer.render.graphviz import render_dot
+from explorer.render.graphviz import check_scale, render_dot, render_png
 from explorer.render.mermaid import c4_context_mermaid, flowchart_mermaid, sequence_mermaid
 from explorer.render.sequence import sequence_dot
 from explorer.render.views import (
@@ -22,12 +23,13 @@ from explorer.render.views import (
 from explorer.render.watermark import watermark
 
 VIEWS = ("architecture", "c4-context", "c4-container", "sequence", "flowchart")
-FORMATS = ("png", "svg", "pdf", "mermaid", "dot")
+FORMATS = ("png", "svg", "pdf", "mermaid", "dot", "zip")  # zip: the DOT with its icons beside it
 IMAGE_FORMATS = ("png", "svg", "pdf")
 MERMAID_VIEWS = ("flowchart", "c4-context", "sequence")
-# Which formats each view exports: every view as an image and as DOT; Mermaid where Mermaid has the diagram type.
+# Which formats each view exports: every view as an image, as DOT and as a DOT bundle; Mermaid where Mermaid
+# has the diagram type.
 VIEW_FORMATS: dict[str, tuple[str, ...]] = {
-    view: (*IMAGE_FORMATS, *(("mermaid",) if view in MERMAID_VIEWS else ()), "dot") for view in VIEWS
+    view: (*IMAGE_FORMATS, *(("mermaid",) if view in MERMAID_VIEWS else ()), "dot", "zip") for view in VIEWS
 }
 VIEW_TITLES = {
     "architecture": "Architecture",
@@ -42,8 +44,9 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
     "dot": "text/vnd.graphviz",
     "mermaid": "text/vnd.mermaid",
+    "zip": "application/zip",
 }
-EXTENSIONS = {"png": "png", "svg": "svg", "pdf": "pdf", "dot": "dot", "mermaid": "mmd"}
+EXTENSIONS = {"png": "png", "svg": "svg", "pdf": "pdf", "dot": "dot", "mermaid": "mmd", "zip": "zip"}
 
 
 def check_view_format(view: str, fmt: str) -> None:
@@ -84,13 +87,30 @@ def view_source(decision: Decision, view: str, *, overlay: bool = False, fmt: st
     return sequence_dot(model, overlay)
 
 
-def render_view(decision: Decision, view: str, fmt: str, *, overlay: bool = False, key: str | None = None) -> bytes:
-    """One view in one format, as bytes (Graphviz's output is cached by the source it draws)."""
+def render_view(decision: Decision, view: str, fmt: str, *, overlay: bool = False, key: str | None = None,
+                scale: float | None = None) -> bytes:
+    """One view in one format, as bytes (Graphviz's output is cached by the source it draws).
+
+    A PNG is ``scale`` × the diagram's own size; the default (None) is slide-ready: at least
+    2,400 px on the long side. Every PNG states its DPI.
+    """
     check_view_format(view, fmt)
+    check_scale(scale)
     source = view_source(decision, view, overlay=overlay, fmt="mermaid" if fmt == "mermaid" else "dot", key=key)
     if fmt == "mermaid":
         return source.encode("utf-8")
-    return _marked(decision, key, render_dot(source, fmt), fmt)
+    if fmt == "dot":  # icons named relative to the file, as in the bundle, never by a path on this machine
+        return portable_dot(source)[0].encode("utf-8")
+    if fmt == "zip":
+        return dot_bundle(source, view)
+    return _marked(decision, key, _draw(source, fmt, None, scale), fmt)
+
+
+def _draw(source: str, fmt: str, dpi: int | None, scale: float | None) -> bytes:
+    """A fixed ``dpi`` (the report's) wins; otherwise PNGs follow ``scale`` and the rest are vector."""
+    if fmt == "png" and dpi is None:
+        return render_png(source, scale)
+    return render_dot(source, fmt, dpi)
 
 
 def _marked(decision: Decision, key: str | None, data: bytes, fmt: str) -> bytes:
@@ -105,13 +125,14 @@ def _watermarked(data: bytes, fmt: str) -> bytes:
 
 
 def render_views(decision: Decision, views: Sequence[tuple[str, str]], *, dpi: int | None = None,
-                 key: str | None = None) -> list[bytes]:
+                 key: str | None = None, scale: float | None = None) -> list[bytes]:
     """Several (view, format) renders of one decision at once: Graphviz runs as a subprocess per diagram, so
-    they overlap on a second core."""
+    they overlap on a second core. PNGs at a fixed ``dpi``, or else at ``scale`` as in render_view."""
+    check_scale(scale)
     sources = [(view_source(decision, v, key=key), f) for v, f in views]
     if len(sources) == 1:
-        drawn = [render_dot(sources[0][0], sources[0][1], dpi)]
+        drawn = [_draw(sources[0][0], sources[0][1], dpi, scale)]
     else:
         with ThreadPoolExecutor(max_workers=min(4, len(sources)), thread_name_prefix="graphviz") as pool:
-            drawn = list(pool.map(lambda sf: render_dot(sf[0], sf[1], dpi), sources))
+            drawn = list(pool.map(lambda sf: _draw(sf[0], sf[1], dpi, scale), sources))
     return [_marked(decision, key, data, f) for data, (_, f) in zip(drawn, sources, strict=True)]

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 import mimetypes
 import re
 import shutil
+import struct
 import subprocess
 import tempfile
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from explorer.model.cache import content_cached
@@ -17,6 +21,9 @@ from explorer.model.errors import RenderError
 FORMATS = ("png", "svg", "pdf", "dot")  # what Graphviz itself writes
 BANNER_RED = "#B00020"  # the ruled-out banner and watermark
 _TIMEOUT_S = 60
+BASE_DPI = 96  # Graphviz's own resolution: scale 1, the size a screen shows
+SLIDE_PX = 2400  # the long side a slide needs, in pixels: the default PNG reaches at least this
+SCALE_RANGE = (0.5, 5.0)  # scale 5 of a large diagram is about 7,000 px, still a sane image
 
 
 def html_label(text: str, *, bold: bool = False, size: int | None = None) -> str:
@@ -64,7 +71,75 @@ def render_dot(source: str, fmt: str, dpi: int | None = None) -> bytes:
         raise RenderError(f"Graphviz could not draw the diagram: {detail[-1] if detail else 'no output'}")
     if fmt == "svg":
         return embed_svg_images(done.stdout)
+    if fmt == "png":
+        return with_dpi(done.stdout, dpi or BASE_DPI)
     return done.stdout
+
+
+def check_scale(scale: float | None) -> None:
+    """Raise one clear sentence unless ``scale`` is None (the slide default) or within SCALE_RANGE."""
+    lo, hi = SCALE_RANGE
+    if scale is not None and not lo <= scale <= hi:
+        raise RenderError(f"The scale must be between {lo:g} and {hi:g} times the diagram's own size (got {scale:g}).")
+
+
+def render_png(source: str, scale: float | None = None) -> bytes:
+    """A PNG of DOT ``source`` at ``scale`` × its own size (96 dpi); None is the slide default.
+
+    The default is twice the diagram's own size, raised until the long side has SLIDE_PX pixels,
+    so a diagram fills a 16:9 slide sharply whatever its size. The DPI in the file says how big
+    the picture was drawn (points), so a slide tool places it at its designed size.
+    """
+    check_scale(scale)
+    if scale is not None:
+        return render_dot(source, "png", round(BASE_DPI * scale))
+    dpi = 2 * BASE_DPI
+    data = render_dot(source, "png", dpi)
+    long_side = max(png_size(data))
+    if long_side >= SLIDE_PX:
+        return data
+    return render_dot(source, "png", math.ceil(dpi * SLIDE_PX / long_side))
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a PNG, read from its header."""
+    if data[:8] != _PNG_SIGNATURE or data[12:16] != b"IHDR":
+        raise RenderError("Graphviz did not return a PNG image.")
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_IHDR_END = 8 + 4 + 4 + 13 + 4  # signature, then IHDR's length, type, data and CRC
+
+
+def _chunks(data: bytes, start: int) -> Iterator[tuple[bytes, bytes]]:
+    """Each chunk from ``start`` on: its type and its whole bytes (length, type, data, CRC)."""
+    pos = start
+    while pos + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        end = pos + 12 + length
+        yield data[pos + 4:pos + 8], data[pos:end]
+        pos = end
+
+
+def with_dpi(png: bytes, dpi: float) -> bytes:
+    """``png`` with a pHYs chunk saying ``dpi`` (pixels per metre, as PNG stores it), replacing any other."""
+    png_size(png)
+    per_metre = round(dpi / 0.0254)
+    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
+    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+    rest = b"".join(whole for kind, whole in _chunks(png, _IHDR_END) if kind != b"pHYs")
+    return png[:_IHDR_END] + chunk + rest
+
+
+def png_dpi(png: bytes) -> float | None:
+    """The DPI a PNG's pHYs chunk states, or None when it has none (or states no unit)."""
+    for kind, whole in _chunks(png, 8):
+        if kind == b"pHYs":
+            x, _, unit = struct.unpack(">IIB", whole[8:17])
+            return x * 0.0254 if unit == 1 else None
+    return None
 
 
 _HREF = re.compile(rb'(xlink:href|href)="([^"#][^"]*)"')

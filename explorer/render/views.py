@@ -69,10 +69,10 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def badge(classification: str, residency: str, *, size: int = 9) -> str:
+def badge(classification: str, residency: str, *, size: int = 9, width: int = 34) -> str:
     """The governance overlay as an HTML-like label fragment: a coloured classification and the zone."""
     colour = CLASSIFICATION_COLOURS[classification]
-    zone = "<br/>".join(_esc(line) for line in wrap(residency, 34, 2))
+    zone = "<br/>".join(_esc(line) for line in wrap(residency, width, 3))
     return (
         f'<font point-size="{size}" color="{colour}"><b>■ {_esc(classification.upper())}</b></font>'
         f'<br/><font point-size="{size}" color="{colour}">{zone}</font>'
@@ -97,22 +97,42 @@ def _node_label(e: Element, overlay: bool) -> tuple[str, int]:
     return f"<{body}>", lines
 
 
-def _edge_label(r: Relation, overlay: bool, size: int = 10) -> str:
-    body = f'<font point-size="{size}">{_lines(r.label, 30, 3)}</font>'
+def _edge_label(r: Relation, overlay: bool, size: int = 10, width: int = 30) -> str:
+    body = f'<font point-size="{size}">{_lines(r.label, width, 3)}</font>'
     if overlay:
-        body += "<br/>" + badge(r.classification, r.residency, size=size - 1)
+        body += "<br/>" + badge(r.classification, r.residency, size=size - 1, width=max(width, 20))
     return f"<{body}>"
 
 
-def _icon_node(spec: str, element: Element, overlay: bool) -> Node:
+def icon_file(spec: str) -> Path:
+    """The image file of one icons.yaml entry: our own under assets/icons/, or the one diagrams ships."""
     cls, path = resolve_icon(spec)
-    label, lines = _node_label(element, overlay)
-    # The icon sits at the top of a fixed-size node and the label below it, never over it.
-    attrs = {"fontname": FONT, "fontsize": "11", "imagepos": "tc", "width": "1.3",
-             "height": f"{1.35 + 0.19 * lines:.2f}"}
     if path is not None:
-        return Custom(label, path, nodeid=element.id, **attrs)
-    return cls(label, nodeid=element.id, **attrs)
+        return Path(path)
+    # Where diagrams' Node._load_icon looks: its resources folder beside the package.
+    file = Path(diagrams.__file__).resolve().parent.parent / str(cls._icon_dir) / str(cls._icon)
+    if not file.is_file():
+        raise CatalogError("icons.yaml", "icons", f"{spec} has no icon file in the diagrams library")
+    return file
+
+
+ICON_PX = 64  # the icon's side in points: large enough for a slide, small beside its name
+
+
+def _icon_node(spec: str, element: Element, overlay: bool, *, name_above: bool = False) -> Node:
+    """An icon and its name, in one HTML-like table. Edges end at the icon's cell (port ``icon``), so an
+    arrowhead never lands on the name or the technology line beside it. ``name_above`` puts the name over
+    the icon, leaving the icon's underside free for an edge straight down."""
+    label, _ = _node_label(element, overlay)
+    src = _esc(str(icon_file(spec)))
+    icon = (f'<tr><td port="icon" fixedsize="true" width="{ICON_PX}" height="{ICON_PX}">'
+            f'<img src="{src}" scale="true"/></td></tr>')
+    text = f"<tr><td>{label[1:-1]}</td></tr>"
+    rows = text + icon if name_above else icon + text
+    table = f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="2">{rows}</table>>'
+
+    return Node(table, nodeid=element.id, shape="plaintext", margin="0", fixedsize="false", width="0", height="0",
+                style="", fontname=FONT, fontsize="12")
 
 
 def title_label(title: str, banner: str = "") -> str:
@@ -166,7 +186,33 @@ def _rank_hint(r: Relation) -> dict[str, str]:
     return {"constraint": "false"} if (r.source, r.target) == ("training", "serving") else {}
 
 
+def _two_way(r: Relation) -> dict[str, bool]:
+    """A relation that carries data both ways is one edge with two arrowheads (diagrams writes dir=both)."""
+    return {"reverse": True} if r.bidirectional else {}
+
+
 # --- the architecture diagram --------------------------------------------------------------
+
+# Left to right, the order a request and a model travel: people, the application and its data, then
+# training and serving. Fixing the order of the nodes inside each rank keeps the two flows of the
+# picture (the user's request along the top, the data and the model along the bottom) from crossing.
+_ARCH_ORDER = ("users", "data", "inference", "data_cloud", "training", "serving")
+_ARCH_RANKS = (("users",), ("inference", "data"), ("data_cloud", "training"), ("serving",))
+
+
+def _stacked_upper(model: ArchitectureModel) -> str:
+    """Which of the application and its data stands on top when they share a zone ("" when they do not).
+
+    The application, normally: its request runs along the top row to serving. But when training runs in
+    the other zone and serving in theirs (scenario 1 with cloud training), Graphviz lifts the data towards
+    training to keep the data's flow clear of the request's, and the names must follow.
+    """
+    zone = {e.id: e.zone for e in model.elements}
+    if zone["inference"] != zone["data"]:
+        return ""
+    if zone["training"] != zone["data"] and zone["serving"] == zone["data"]:
+        return "data"
+    return "inference"
 
 
 def architecture_dot(catalog: Catalog, model: ArchitectureModel, overlay: bool = False) -> str:
@@ -181,21 +227,48 @@ def _architecture_dot(model_json: str, specs: tuple[tuple[str, str], ...], overl
     icon = dict(specs)
     nodes: dict[str, Node] = {}
     cloud, premises = model.boundary("cloud"), model.boundary("premises")
-    # Top to bottom: the cloud's own services above, the premises nested below them, so the
-    # picture reads like the seed's C4 context and fits a portrait page.
-    with _SourceOnly("", direction="TB", show=False, graph_attr=_graph_attrs(model.title, model.banner)) as d:
+    order = {e: i for i, e in enumerate(_ARCH_ORDER)}
+
+    def ordered(zone: str) -> list[Element]:
+        return sorted(model.in_zone(zone), key=lambda e: order.get(e.id, len(order)))  # type: ignore[arg-type]
+
+    # Left to right, landscape for a slide: the premises on the left inside the public cloud, the cloud's
+    # own services to their right, as in the seed's C4 picture.
+    attrs = _graph_attrs(model.title, model.banner, nodesep="0.55", ranksep="1.1", ordering="out")
+    upper = _stacked_upper(model)
+    with _SourceOnly("", direction="LR", show=False, graph_attr=attrs) as d:
         with Cluster("cloud", graph_attr=_cluster_attrs(cloud.name, "#EEF4FB", "#2B6CB0")):
-            for e in model.in_zone("cloud"):
-                nodes[e.id] = _icon_node(icon[e.id], e, overlay)
-            with Cluster("premises", graph_attr=_cluster_attrs(premises.name, "#F3F8EC", "#3F7A26")):
-                for e in model.in_zone("premises"):
-                    nodes[e.id] = _icon_node(icon[e.id], e, overlay)
+            # A wider margin: labels of flows that run beside a column of the premises stay inside its box.
+            premises_attrs = {**_cluster_attrs(premises.name, "#F3F8EC", "#3F7A26"), "margin": "32"}
+            with Cluster("premises", graph_attr=premises_attrs):
+                for e in ordered("premises"):
+                    nodes[e.id] = _icon_node(icon[e.id], e, overlay, name_above=e.id == upper)
+            for e in ordered("cloud"):
+                nodes[e.id] = _icon_node(icon[e.id], e, overlay, name_above=e.id == upper)
         for r in model.relations:
             style = dict(CROSSING if r.crosses_boundary else INTERNAL)
             if overlay:
                 style["color"] = CLASSIFICATION_COLOURS[r.classification]
-            edge = Edge(label=_edge_label(r, overlay), fontname=FONT, **style, **_rank_hint(r))
+            ports = {"tailport": "icon", "headport": "icon"}
+            if upper and (r.source, r.target) == ("inference", "data"):
+                # Written from the lower node to the upper one, which is how Graphviz stacks a same-rank pair;
+                # the arrow still points at the data, straight from icon to icon, between the two names.
+                lower = "data" if upper == "inference" else "inference"
+                # A narrow label: it stands beside the edge within the premises' column, clear of the boundary.
+                edge = Edge(label=_edge_label(r, overlay, width=16), fontname=FONT, tailport="icon:n",
+                            headport="icon:s",
+                            forward=upper == "data", reverse=upper == "inference", **style)
+                d.connect(nodes[lower], nodes[upper], edge)
+                continue
+            # The trained model often runs straight up or down beside its column: a narrow label stays inside.
+            width = 16 if (r.source, r.target) == ("training", "serving") else 30
+            edge = Edge(label=_edge_label(r, overlay, width=width), fontname=FONT, **ports, **style, **_rank_hint(r),
+                        **_two_way(r))
             nodes[r.source] >> edge >> nodes[r.target]
+        # The application and the data it reads stand one above the other when they share a zone: the
+        # picture stays about as wide as a slide, and the data's onward flows run along the bottom row.
+        if upper:
+            d.dot.body.append("\t{rank=same; inference; data}\n")
     return d.dot.source
 
 
@@ -249,7 +322,8 @@ def _c4_edge(r: Relation, overlay: bool) -> Edge:
     if overlay:
         extra["color"] = CLASSIFICATION_COLOURS[r.classification]
     # diagrams.c4.Relationship would wrap and escape the label itself; ours carries the overlay badge.
-    return Edge(label=f"<{body}>", fontname=FONT, **{"style": "dashed", "color": "gray50", **extra}, **_rank_hint(r))
+    return Edge(label=f"<{body}>", fontname=FONT, **{"style": "dashed", "color": "gray50", **extra}, **_rank_hint(r),
+                **_two_way(r))
 
 
 def _boundary(b_id: str, name: str, colour: str) -> Cluster:

@@ -10,7 +10,7 @@ import io
 import re
 
 from explorer.model.errors import RenderError
-from explorer.render.graphviz import BANNER_RED
+from explorer.render.graphviz import BANNER_RED, png_dpi, with_dpi
 
 TEXT = "RULED OUT"
 _ANGLE = 28  # degrees, anticlockwise
@@ -49,7 +49,8 @@ def _png(data: bytes) -> bytes:
     layer.paste(stamp, ((w - stamp.width) // 2, (h - stamp.height) // 2), stamp)
     out = io.BytesIO()
     Image.alpha_composite(base, layer).save(out, format="PNG", optimize=False)
-    return out.getvalue()
+    dpi = png_dpi(data)
+    return out.getvalue() if dpi is None else with_dpi(out.getvalue(), dpi)
 
 
 _VIEWBOX = re.compile(rb'viewBox="([-\d.]+) ([-\d.]+) ([\d.]+) ([\d.]+)"')

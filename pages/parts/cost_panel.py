@@ -10,7 +10,7 @@ from explorer.engine.uncertainty import band_note
 from explorer.model.formatting import money
 from explorer.model.vocabulary import option_short
 from explorer.render.markdown import literal
-from pages.parts import cache
+from pages.parts import cache, paint
 
 
 def headline(decision: Decision, result: CostResult, unc: Uncertainty) -> None:
@@ -75,6 +75,9 @@ def show(decision: Decision) -> None:
     for name, tab in zip(names, tabs, strict=True):
         if tab.open:  # lazy: only the chart in sight is built (the tornado's sweep runs only there)
             with tab:
+                if not paint.charts_now():  # a session's first run: the chart follows (pages/parts/paint.py)
+                    paint.waiting()
+                    continue
                 try:
                     st.plotly_chart(cache.cost_figure(decision, name), key=f"panel_{name}")
                 except ExplorerError as exc:

@@ -13,6 +13,7 @@ from explorer.render.markdown import literal
 
 STATE = "_assessment"  # the canonical assessment, as a JSON-able dict
 NOTICE = "_notice"  # a message to show once, after a rerun
+SHOWN = "_notice_shown"  # the notice this run showed (a follow-up run shows it again: pages/parts/paint.py)
 WEIGHTS = "_weights"  # the canonical criterion weights, {criterion: weight}
 
 # Widget key -> dotted field of the assessment. Widget keys are also what tests and load tools drive.
@@ -139,6 +140,6 @@ def notify(message: str) -> None:
 
 
 def show_notice() -> None:
-    notice = st.session_state.pop(NOTICE, None)
+    notice = st.session_state[SHOWN] = st.session_state.pop(NOTICE, None)
     if notice:
         st.warning(literal(notice))

@@ -7,7 +7,7 @@ import datetime as dt
 import plotly.graph_objects as go
 from fpdf import FPDF
 
-from explorer.model.formatting import count, duration, format_bytes
+from explorer.model.formatting import count, duration, every_months, format_bytes
 from explorer.model.vocabulary import LOCATION_LABELS, METHOD_NAMES, PROVIDER_NAMES, STAGES, option_label
 from explorer.render.charts import TEMPLATE
 from explorer.render.diagrams import VIEW_TITLES
@@ -108,7 +108,7 @@ def inputs_section(pdf: ReportPDF, ctx: ReportContext) -> None:
         ("Model", f"{model.name} ({model.params_b:g} B parameters, {model.licence_name})"),
         ("Fine-tuning", f"{_upper_first(METHOD_NAMES[w.finetune_method])}; {count(w.dataset_tokens)} tokens × "
                         f"{w.epochs:g} epochs"),
-        ("Retraining", f"every {w.retrain_every_months} months" if w.retrain_every_months else "never"),
+        ("Retraining", every_months(w.retrain_every_months) if w.retrain_every_months else "never"),
         ("Requests", f"{w.requests_per_day:,.0f} per day, peak × {w.peak_factor:g}; "
                      f"{w.input_tokens:,} tokens in, {w.output_tokens:,} out"),
         ("Latency targets", f"time to first token {w.ttft_target_ms:g} ms; per output token {w.tpot_target_ms:g} ms"),
