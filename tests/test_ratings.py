@@ -40,19 +40,23 @@ def default(catalog):
 
 
 def test_elasticity_by_hand(default):
-    # 1-1A serves on one 4-GPU replica at 8.5296 requests/s (the sizing, tests/test_sizing.py), sized for the
-    # peak; the average demand is 50,000 / 86,400 = 0.5787 requests/s, so the GPUs are busy 6.785% of the time.
-    busy = (50_000 / 86_400) / 8.529608
-    assert busy == pytest.approx(0.06785, abs=1e-5)
+    # 1-1A serves with vLLM on one 4-GPU replica (4 × 0.90² = 3.24 effective H100s). At batch 256 a decode step
+    # reads 141.2 GB + 256 × 327,680 B × 950 tokens = 220.89 GB at 3.24 × 3.35 TB/s × 0.46 = 44.242 ms, and a
+    # request costs 70.504 ms of prefill + 300 × 44.242 / 256 ms = 122.35 ms: 8.1733 requests/s. The average
+    # demand is 50,000 / 86,400 = 0.5787 requests/s, so the GPUs are busy 7.080% of the time.
+    rate = 1 / (0.070504 + 300 * (141.2e9 + 256 * 327_680 * 950) / (3.24 * 3.35e12 * 0.46) / 256)
+    assert rate == pytest.approx(8.1733, abs=1e-4)
+    busy = (50_000 / 86_400) / rate
+    assert busy == pytest.approx(0.07080, abs=1e-5)
     onprem = 4 * HOURS  # 105,192 GPU-hours paid for on premises
     # It trains in the cloud: 6 · 70.6e9 · 4e9 · (0.6667 + 1/3) / (989e12 · 0.4) / 3600 = 1,189.79 GPU-hours per LoRA
     # run (with the recomputed forward pass), retrained every 3 months: 12 runs.
     cloud = 6 * 70.6e9 * 4e9 * (0.6667 + 1 / 3) / (989e12 * 0.4) / 3600 * 12  # 14,277.5
     idle = (onprem - onprem * busy) / (onprem + cloud)
-    assert idle == pytest.approx(0.8208, abs=1e-4)
+    assert idle == pytest.approx(0.8181, abs=1e-4)
     row = _rows(default.option(1, "1A"))["elasticity"]
     assert row.computed and row.rating == round(5 - 4 * idle, 1) == 1.7
-    assert "busy 6.8% of the time" in row.rationale and "82.1% of the 119,470 GPU-hours" in row.rationale
+    assert "busy 7.1% of the time" in row.rationale and "81.8% of the 119,470 GPU-hours" in row.rationale
     # The utilisation the cost tables show is the same number: only serving runs on 1-1A's premises.
     assert default.option_cost("1-1A").onprem_utilisation == pytest.approx(busy, rel=1e-4)
     assert default.option_cost("2-1B").onprem_utilisation is None
@@ -61,7 +65,7 @@ def test_elasticity_by_hand(default):
     # busy for the serving share and the 12 runs.
     assert default.option_cost("3-1A").onprem_gpus_training == 8
     onprem3 = 12 * HOURS  # 315,576
-    busy3 = 4 * HOURS * busy + cloud  # 7,136.9 + 14,277.5 = 21,414.4
+    busy3 = 4 * HOURS * busy + cloud  # 7,448.0 + 14,277.5 = 21,725.5
     idle3 = (onprem3 - busy3) / onprem3
     assert _rows(default.option(3, "1A"))["elasticity"].rating == round(5 - 4 * idle3, 1) == 1.3
     assert _rows(default.option(3, "1A"))["elasticity"].rationale.startswith(

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from handcalc import PREFILL_MS
+from handcalc import _BW, LOADED_TTFT_MS, PREFILL_MS, loaded_ms
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -145,27 +145,28 @@ def test_threshold_errors(call, message):
 
 
 def test_rtt_threshold_breaks_the_target(catalog):
-    # 15 ms + 79.042 ms of prefill meets a 110 ms target; above 110 − 79.042 = 30.958 ms the cloud-served
-    # options are ruled out. A team without GPU-infrastructure skills (−6 for local GPUs) prefers 4-1A meanwhile.
+    # 15 ms + 222.256 ms to the first token at the peak (tests/handcalc.py) meets a 260 ms target; above
+    # 260 − 222.256 = 37.744 ms the cloud-served options are ruled out. A team without GPU-infrastructure skills
+    # (−6 for local GPUs) prefers 4-1A meanwhile.
     a = parse_assessment({"constraints": {"cloud_rtt_ms": 15, "skills": CLOUD_TEAM},
-                          "workload": {"ttft_target_ms": 110}}, catalog=catalog)
+                          "workload": {"ttft_target_ms": 260}}, catalog=catalog)
     found = [t for t in decision_thresholds(catalog, a) if t.input == "constraints.cloud_rtt_ms"]
     (t,) = found
-    assert t.direction == "above" and t.value == pytest.approx(110 - PREFILL_MS, abs=0.01)
+    assert t.direction == "above" and t.value == pytest.approx(260 - LOADED_TTFT_MS, abs=0.01)
     assert (t.before, t.after) == ("4-1A", "3-1A")
-    assert t.message == ("A cloud round trip above 31 ms, on top of 79 ms of prefill in the cloud, breaks the "
-                         "110 ms time-to-first-token target: the recommendation moves from scenario 4 with use case 1A "
-                         "to scenario 3 with use case 1A.")
+    assert t.message == ("A cloud round trip above 37.7 ms, on top of 222 ms to the first token at the peak in the "
+                         "cloud, breaks the 260 ms time-to-first-token target: the recommendation moves from scenario "
+                         "4 with use case 1A to scenario 3 with use case 1A.")
 
 
 def test_ttft_threshold_below_the_round_trip(catalog):
-    # The cloud options need 25 ms of round trip + 79.042 ms of prefill = 104.042 ms.
+    # The cloud options need 25 ms of round trip + 222.256 ms to the first token at the peak = 247.256 ms.
     a = parse_assessment({"constraints": {"cloud_rtt_ms": 25, "skills": CLOUD_TEAM},
-                          "workload": {"ttft_target_ms": 200}}, catalog=catalog)
+                          "workload": {"ttft_target_ms": 400}}, catalog=catalog)
     (t, *_) = [t for t in decision_thresholds(catalog, a) if t.input == "workload.ttft_target_ms"]
-    assert t.direction == "below" and t.value == pytest.approx(25 + PREFILL_MS, abs=0.01)
-    assert t.message.startswith("A time-to-first-token target below 104 ms is broken by the 25 ms cloud round "
-                                "trip plus 79 ms of prefill in the cloud")
+    assert t.direction == "below" and t.value == pytest.approx(25 + LOADED_TTFT_MS, abs=0.01)
+    assert t.message.startswith("A time-to-first-token target below 247 ms is broken by the 25 ms cloud round "
+                                "trip plus 222 ms to the first token at the peak in the cloud")
 
 
 def test_weight_threshold_by_hand(catalog):
@@ -200,16 +201,24 @@ def test_vectorised_weight_chooser_agrees_with_place(catalog, weights, x):
 
 def test_regulated_bank_flips_only_when_prefill_misses_the_target(catalog):
     # Regulated bank: only the all-local options are open and 3-1A/3-1B rate alike. The one flip in range is
-    # a TTFT target below the premises' own prefill (the same 79.042 ms: 70B, 800 tokens, 4 H100s bought).
+    # a TTFT target that more replicas cannot meet: below what a replica reaches at 5 % of its throughput (the
+    # least load sizing runs a replica at, explorer/engine/latency.py). 70B, 800 tokens, 4 H100s with vLLM: the
+    # 40 ms TPOT target limits the batch to (0.040 × 4.99284e12 − 141.2e9) / (327,680 × 950) = 187 sequences,
+    # a step then reads 141.2e9 + 187 × 311.296e6 B in 39.940 ms, and a request costs 70.504 ms + 300 × 39.940 /
+    # 187 ms: 7.4306 requests/s. At 5 % of that, 0.37153 requests/s, TTFT = 213.872 ms.
     from explorer.model.loading import load_assessment
 
     a = load_assessment("preset:regulated-bank", catalog)
+    batch = int((0.040 * _BW - 141.2e9) / (327_680 * 950))
+    rate = 1 / (PREFILL_MS / 1e3 + 300 * (141.2e9 + batch * 327_680 * 950) / _BW / batch)
+    floor = loaded_ms(PREFILL_MS, 141.2e9, 327_680 * 950, _BW, 0.05 * rate, 300, 10)[0]
+    assert batch == 187 and rate == pytest.approx(7.4306, abs=1e-4) and floor == pytest.approx(213.872, abs=1e-3)
     (t,) = decision_thresholds(catalog, a)
     assert (t.input, t.direction, t.before, t.after) == ("workload.ttft_target_ms", "below", "3-1A", "none")
-    assert t.value == pytest.approx(PREFILL_MS, abs=0.01)
-    assert t.message == ("A time-to-first-token target below 79 ms is broken by 79 ms of prefill on the "
-                         "premises' NVIDIA H100 SXM5 80GB: the recommendation moves from scenario 3 with use case "
-                         "1A to no feasible option.")
+    assert t.value == pytest.approx(floor, abs=0.01)
+    assert t.message == ("A time-to-first-token target below 214 ms is broken by 222 ms to the first token at the "
+                         "peak on the premises' NVIDIA H100 SXM5 80GB: the recommendation moves from scenario 3 with "
+                         "use case 1A to no feasible option.")
 
 
 # --- cost-driven inputs: the cheapest option, the runner-up, and traffic through owned GPUs ------------------
@@ -397,12 +406,15 @@ def test_place_json_carries_the_cost_thresholds(tmp_path):
     assert ("recommendation", "workload.requests_per_day") in kinds
     assert ("cheapest", PRICE) in kinds
     (traffic,) = [r for r in rows if (r["kind"], r["input"]) == ("recommendation", "workload.requests_per_day")]
-    # One 4-GPU replica (4 × 0.85² effective H100s) at batch 256: a decode step reads 141.2 GB of weights plus
-    # 256 × 327,680 B of KV × 950 tokens = 220.9 GB at 2.89 × 3.35 TB/s × 0.7 = 32.59 ms (compute: 25.3 ms).
-    # A request costs 79.04 ms of prefill + 300 × 32.59 / 256 ms of decode = 117.24 ms: 8.530 requests/s.
-    # At a peak factor of 3, the replica is full at 8.530 × 86,400 / 3 = 245,653 requests/day.
-    assert traffic["message"].startswith("Above 246,000 requests/day, the recommendation moves from scenario 1")
-    assert traffic["value"] == pytest.approx(245_653, rel=2e-3)
+    # One 4-GPU vLLM replica (4 × 0.90² = 3.24 effective H100s) carries 8.1733 requests/s (tests/test_ratings.py),
+    # but the 60 ms TPOT target holds under load only up to TPOT = a / (1 − λ · (prefill + 300 · c)) = 60 ms:
+    # λ = (1 − 28.2805 / 60) / (0.070504 + 300 × 0.062349e-3) = 0.528658 / 0.089209 = 5.9261 requests/s
+    # (tests/handcalc.py for a and c). At a peak factor of 3 the replica is full at 5.9261 × 86,400 / 3
+    # = 170,671 requests/day; beyond, a second replica needs more than the 4 owned GPUs.
+    lam = (1 - 141.2e9 / _BW / 0.060) / (PREFILL_MS / 1e3 + 300 * 327_680 * 950 / _BW)
+    assert lam == pytest.approx(5.9261, abs=1e-4)
+    assert traffic["message"].startswith("Above 171,000 requests/day, the recommendation moves from scenario 1")
+    assert traffic["value"] == pytest.approx(lam * 86_400 / 3, rel=2e-3)
 
 
 def test_explorer_panel_shows_cost_flips_after_a_horizon_change():

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from explorer.engine.latency import with_load
 from explorer.engine.prices import efficiency_overrides, resolve_prices
 from explorer.engine.sizing import ServingSizing, TrainingSizing, size_serving, size_training
 from explorer.model.assessment import Assessment
 from explorer.model.cache import ContentCache
 from explorer.model.catalog import Catalog
+from explorer.model.engine_profiles import engine_profile
 from explorer.model.errors import SizingError
 from explorer.model.hardware import GpuSpec
 
@@ -45,13 +47,18 @@ class Capacity(BaseModel):
         return self.training_local if where == "local" else self.training_cloud
 
     def prefill_ms(self, where: str) -> float:
-        """The serving stack's own time to first token where the model is served, in ms.
+        """The serving stack's own time to first token at the peak load where the model is served, in ms.
 
-        0 when the model cannot be served on that GPU at all: the cost model then has no such serving
-        either, so no latency claim is made.
+        The loaded figure (explorer/engine/latency.py): prefill, scheduling and queueing at the peak request
+        rate per replica. 0 when the model cannot be served on that GPU at all: the cost model then has no
+        such serving either, so no latency claim is made.
         """
         serving = self.serving(where)
-        return float(serving.ttft_ms) if serving is not None else 0.0
+        if serving is None:
+            return 0.0
+        if serving.load is None:
+            return float(serving.ttft_ms)
+        return serving.load.ttft_peak_ms if serving.load.ttft_peak_ms is not None else float("inf")
 
     def required_serving(self, where: str) -> ServingSizing:
         return self._required(f"serving_{_suffix(where)}")  # type: ignore[return-value]
@@ -100,7 +107,7 @@ def _size(catalog: Catalog, a: Assessment) -> Capacity:
     for suffix, gpu in (("cloud", cloud_gpu), ("local", local_gpu)):
         if gpu.id not in done:
             training, training_error = _training(model, gpu, a, factors)
-            serving, serving_error = _serving(model, gpu, a, factors, peak * factors["eff:traffic_multiplier"])
+            serving, serving_error = _serving(catalog, model, gpu, a, factors, peak * factors["eff:traffic_multiplier"])
             done[gpu.id] = (training, serving, training_error, serving_error)
         training, serving, training_error, serving_error = done[gpu.id]
         sized[f"training_{suffix}"], sized[f"serving_{suffix}"] = training, serving  # type: ignore[assignment]
@@ -121,11 +128,15 @@ def _training(model, gpu, a: Assessment, factors) -> tuple[TrainingSizing | None
         return None, str(exc)
 
 
-def _serving(model, gpu, a: Assessment, factors, peak: float) -> tuple[ServingSizing | None, str]:
+def _serving(catalog: Catalog, model, gpu, a: Assessment, factors, peak: float) -> tuple[ServingSizing | None, str]:
+    """Sized for throughput at the peak, then replicas added until the loaded latency meets the targets."""
     w = a.workload
     try:
-        return size_serving(model, gpu, factors, precision=a.costing.serving_precision,
-                            input_tokens=w.input_tokens, output_tokens=w.output_tokens, tpot_ms=w.tpot_target_ms,
-                            peak_requests_per_second=peak), ""
+        sized = size_serving(model, gpu, factors, precision=a.costing.serving_precision,
+                             input_tokens=w.input_tokens, output_tokens=w.output_tokens, tpot_ms=w.tpot_target_ms,
+                             peak_requests_per_second=peak)
     except SizingError as exc:
         return None, str(exc)
+    return with_load(sized, factors, engine_profile(catalog.engines, w.serving_engine),
+                     average_rate=peak / w.peak_factor, peak_rate=peak, ttft_target_ms=w.ttft_target_ms,
+                     tpot_target_ms=w.tpot_target_ms), ""

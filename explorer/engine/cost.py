@@ -162,7 +162,7 @@ class CostStructure:
 
 
 def _replicas(s: ServingSizing, demand: float, P: PriceReader) -> Any:
-    """Replicas for the peak demand, re-evaluated under (possibly sampled) efficiencies."""
+    """Replicas for the peak demand and one replica's throughput, re-evaluated under (possibly sampled) efficiencies."""
     # The sizing scaled the group by tp_efficiency per doubling; rescale to the (sampled) factor.
     group = np.power(P("eff:tensor_parallel_efficiency") / s.tp_efficiency, np.log2(s.tensor_parallel))
     rate, _, _ = requests_per_second(
@@ -171,8 +171,10 @@ def _replicas(s: ServingSizing, demand: float, P: PriceReader) -> Any:
         s.batch, s.output_tokens, P("eff:decode_bandwidth_efficiency"), P("eff:decode_compute_efficiency"),
         P("eff:prefill_mfu"),
     )
+    # The share of that throughput a replica may carry at the peak and still meet the latency targets.
+    limit = s.load.max_utilisation if s.load is not None else 1.0
     need = demand * P("eff:traffic_multiplier")
-    return np.where(need > 0, np.ceil(need / rate - 1e-9), 0.0), rate
+    return np.where(need > 0, np.ceil(need / (rate * limit) - 1e-9), 0.0), rate
 
 
 class _Gpus(BaseModel):

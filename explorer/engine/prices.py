@@ -7,11 +7,13 @@ from typing import Any
 
 from explorer.model.assessment import Assessment
 from explorer.model.catalog import Catalog
+from explorer.model.engine_profiles import engine_profile
 
 
 def resolve_prices(catalog: Catalog, assessment: Assessment) -> dict[str, float]:
-    """Catalog defaults with the assessment's overrides applied."""
+    """Catalog defaults, the serving engine's efficiency profile, then the assessment's overrides."""
     prices = {key: item.value for key, item in catalog.price_items.items()}
+    prices.update(engine_profile(catalog.engines, assessment.workload.serving_engine).factors())
     prices.update(assessment.finance.overrides())
     for key, value in assessment.prices.items():
         catalog.price_item(key)  # an unknown key names the allowed ones
@@ -19,8 +21,12 @@ def resolve_prices(catalog: Catalog, assessment: Assessment) -> dict[str, float]
     return prices
 
 
-def default_factors(catalog: Catalog) -> dict[str, float]:
-    return {key: item.value for key, item in catalog.price_items.items()}
+def default_factors(catalog: Catalog, engine: str | None = None) -> dict[str, float]:
+    """The catalog's defaults; with ``engine``, that serving engine's efficiency profile on top."""
+    factors = {key: item.value for key, item in catalog.price_items.items()}
+    if engine is not None:
+        factors.update(engine_profile(catalog.engines, engine).factors())
+    return factors
 
 
 def efficiency_overrides(assessment: Assessment) -> tuple[tuple[str, float], ...]:

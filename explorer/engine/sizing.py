@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from explorer.model.catalog import Catalog
+from explorer.engine.load_result import ServingLoad
 from explorer.model.errors import SizingError
 from explorer.model.hardware import BYTES_PER_PARAM, GpuSpec, ModelSpec
 from explorer.model.vocabulary import METHODS, PRECISIONS
@@ -82,14 +82,11 @@ class ServingSizing(_Result):
     weight_bytes: float
     output_tokens: int
     notes: tuple[str, ...] = ()
+    load: ServingLoad | None = None  # latency at the average and peak traffic (explorer/engine/latency.py)
 
 
 def factor(factors: Mapping[str, float], name: str) -> float:
     return float(factors[f"eff:{name}"])
-
-
-def default_factors(catalog: Catalog) -> dict[str, float]:
-    return {key: item.value for key, item in catalog.price_items.items()}
 
 
 # --------------------------------------------------------------------------------------------

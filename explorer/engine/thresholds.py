@@ -28,11 +28,11 @@ def _latency_thresholds(
     cap = capacity_of(catalog, a)
     cloud_ms, local_ms = cap.prefill_ms("public_cloud"), cap.prefill_ms("local")
     local_gpu = cap.local_gpu.name
-    # The time to first token of each way to serve: (round trips, prefill ms, what to call it).
+    # The time to first token of each way to serve: (round trips, loaded TTFT ms at the peak, what to call it).
     paths = (
-        (1, cloud_ms, f"{fmt_quantity(cloud_ms)} ms of prefill in the cloud"),
-        (1, local_ms, f"{fmt_quantity(local_ms)} ms of prefill on the premises' {local_gpu}"),
-        (0, local_ms, f"{fmt_quantity(local_ms)} ms of prefill on the premises' {local_gpu}"),
+        (1, cloud_ms, f"{fmt_quantity(cloud_ms)} ms to the first token at the peak in the cloud"),
+        (1, local_ms, f"{fmt_quantity(local_ms)} ms to the first token at the peak on the premises' {local_gpu}"),
+        (0, local_ms, f"{fmt_quantity(local_ms)} ms to the first token at the peak on the premises' {local_gpu}"),
     )
 
     def cause(at_target: float | None = None, at_rtt: float | None = None) -> str:
@@ -47,7 +47,7 @@ def _latency_thresholds(
         return recommended_key(catalog, with_field(a, "constraints.cloud_rtt_ms", x), weights)
 
     top = min(10_000.0, max(2 * w.ttft_target_ms, 2 * c.cloud_rtt_ms, 100.0))
-    # The latency rules change an option's feasibility where the round trip plus a prefill meets the target.
+    # The latency rules change an option's feasibility where the round trip plus a loaded TTFT meets the target.
     edges = (w.ttft_target_ms - cloud_ms, w.ttft_target_ms - local_ms)
     below, above = nearest_flips(rtt_choice, c.cloud_rtt_ms, 0.0, top, n=17, tol=0.01, near=edges)
     target = fmt_quantity(w.ttft_target_ms)

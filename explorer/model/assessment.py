@@ -17,6 +17,7 @@ from explorer.model.vocabulary import (
     METHODS,
     PRECISIONS,
     REGIONS,
+    SERVING_ENGINES,
     SKILLS,
 )
 
@@ -57,6 +58,7 @@ class Workload(_Strict):
     ttft_target_ms: Annotated[float, Field(ge=1, le=600_000)] = 1500
     tpot_target_ms: Annotated[float, Field(ge=0.1, le=60_000)] = 60
     peak_factor: Annotated[float, Field(ge=1, le=100)] = 3
+    serving_engine: Literal[SERVING_ENGINES] = "vllm"  # type: ignore[valid-type]  # data/engines.yaml
 
     _finite_floats = field_validator(
         "dataset_tokens", "epochs", "requests_per_day", "ttft_target_ms", "tpot_target_ms", "peak_factor",

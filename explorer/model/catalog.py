@@ -14,6 +14,7 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError, create_model, model_validator
 
 from explorer.model.catalog_base import Frozen, Sourced
+from explorer.model.engine_profiles import EngineProfile, check_engines
 from explorer.model.errors import CatalogError, UnknownChoiceError, describe_validation_error
 from explorer.model.hardware import GpuSpec, ModelSpec
 from explorer.model.price_catalog import CloudProvider, Factor, OnPremCosts, PriceItem, ServerPrice, flatten_prices
@@ -196,6 +197,7 @@ class Catalog(Frozen):
     providers: tuple[CloudProvider, ...]
     onprem: OnPremCosts
     efficiency: tuple[Factor, ...]
+    engines: tuple[EngineProfile, ...]  # serving engine profiles (data/engines.yaml)
     data_dir: str
     # A hash of every catalog file's bytes: what caches key a catalog by (never its id(), which Python reuses).
     version: str = ""
@@ -270,6 +272,7 @@ _FILES: dict[str, dict[str, Any]] = {
     "onprem_costs.yaml": {"servers": tuple[ServerPrice, ...], "costs": tuple[Factor, ...],
                           "finance": tuple[Factor, ...], "power": tuple[Factor, ...]},
     "efficiency.yaml": {"factors": tuple[Factor, ...]},
+    "engines.yaml": {"engines": tuple[EngineProfile, ...]},
 }
 
 
@@ -343,6 +346,7 @@ def _load(data_dir: Path) -> Catalog:
     parts["onprem"] = OnPremCosts(servers=parts.pop("servers"), costs=parts.pop("costs"),
                                   finance=parts.pop("finance", ()), power=parts.pop("power", ()))
     _check_price_gpus(data_dir, parts)
+    check_engines(str(data_dir / "engines.yaml"), parts["engines"])
     return Catalog(**parts, data_dir=str(data_dir), version=digest.hexdigest()[:16])
 
 
@@ -354,11 +358,9 @@ def _check_price_gpus(data_dir: Path, parts: dict[str, Any]) -> None:
             if price.gpu not in known:
                 raise CatalogError(str(data_dir / "cloud_prices.yaml"), f"providers[{i}].gpus[{j}].gpu",
                                    f"names unknown GPU {price.gpu!r}; choose from: {', '.join(known)}")
-    missing = [r for r in REGIONS if r not in {f.id for f in parts["onprem"].power}]
-    if missing:
-        raise CatalogError(str(data_dir / "onprem_costs.yaml"), "power",
-                           f"has no electricity price for region {missing[0]!r}; every region needs one: "
-                           f"{', '.join(REGIONS)}")
+    if missing := [r for r in REGIONS if r not in {f.id for f in parts["onprem"].power}]:
+        raise CatalogError(str(data_dir / "onprem_costs.yaml"), "power", f"has no electricity price for region "
+                           f"{missing[0]!r}; every region needs one: {', '.join(REGIONS)}")
     for i, server in enumerate(parts["onprem"].servers):
         if server.gpu not in known:
             raise CatalogError(str(data_dir / "onprem_costs.yaml"), f"servers[{i}].gpu",

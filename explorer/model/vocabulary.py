@@ -35,6 +35,7 @@ METHOD_CHOICES: dict[str, str] = {
     "none": "None (use the foundation model)", "full": "Full fine-tuning", "lora": "LoRA", "qlora": "QLoRA",
 }
 PRECISIONS: tuple[str, ...] = ("bf16", "fp8", "int4")
+SERVING_ENGINES: tuple[str, ...] = ("vllm", "tensorrt_llm", "sglang")  # data/engines.yaml has one profile each
 PRECISION_LABELS: dict[str, str] = {"bf16": "BF16", "fp8": "FP8", "int4": "INT4 (weights)"}
 CAPEX_LABELS: dict[str, str] = {"buy": "Buy up front", "lease": "Lease", "amortise": "Amortise"}
 PRICING_LABELS: dict[str, str] = {"on_demand": "On demand", "committed": "1-year commitment"}

@@ -41,6 +41,11 @@ def _column(o) -> str:
     return option_short(o.key) + ("" if o.feasible else " ✕ ruled out")
 
 
+def _round(value: float | None, digits: int = 0) -> float | None:
+    """A latency for the table; None (no steady state) stays empty."""
+    return None if value is None else round(value, digits)
+
+
 def sizing(result: CostResult) -> None:
     st.subheader("Sizing behind the cost")
     train_rows, serve_rows = [], []
@@ -53,17 +58,24 @@ def sizing(result: CostResult) -> None:
                                "Memory per GPU (GB)": round(t.memory_gb_per_gpu, 1)})
     for where, v in (("Public cloud", result.serving_cloud), ("On premises", result.serving_local)):
         if v is not None:
-            serve_rows.append({"Where": where, "GPU": v.gpu, "Precision": v.precision,
-                               "Tensor parallel": v.tensor_parallel, "Batch": v.batch, "Replicas": v.replicas,
-                               "GPUs": v.gpus, "Tokens/s per replica": round(v.tokens_per_second_per_replica),
-                               "TTFT (ms)": round(v.ttft_ms), "TPOT (ms)": round(v.tpot_ms, 1),
+            load = v.load
+            loaded = {"TTFT P50 (ms)": _round(load.ttft_p50_ms), "TTFT peak (ms)": _round(load.ttft_peak_ms),
+                      "TPOT P50 (ms)": _round(load.tpot_p50_ms, 1), "TPOT peak (ms)": _round(load.tpot_peak_ms, 1),
+                      "Load at peak": f"{load.utilisation_peak:.0%}"} if load else {}
+            serve_rows.append({"Where": where, "Engine": load.engine_name if load else "", "GPU": v.gpu,
+                               "Precision": v.precision, "Tensor parallel": v.tensor_parallel, "Batch": v.batch,
+                               "Replicas": v.replicas, "GPUs": v.gpus, **loaded,
+                               "Tokens/s per replica": round(v.tokens_per_second_per_replica),
+                               "Prefill alone (ms)": round(v.ttft_ms), "Step at full batch (ms)": round(v.tpot_ms, 1),
                                "TPOT met": v.tpot_met, "Bound": v.bound,
                                "Memory per GPU (GB)": round(v.memory_gb_per_gpu, 1)})
     if train_rows:
         st.markdown("**Fine-tuning** (6·N·D FLOPs × the method's factor, at the stated MFU)")
         st.dataframe(pd.DataFrame(train_rows), hide_index=True, key="sizing_training")
     if serve_rows:
-        st.markdown("**Serving** (roofline: decode reads weights + KV cache per step, prefill is compute-bound)")
+        st.markdown("**Serving** (roofline: decode reads weights + KV cache per step, prefill is compute-bound; "
+                    "TTFT and TPOT under load at the average (P50) and the peak traffic per replica, with queueing "
+                    "and prefill–decode interference)")
         st.dataframe(pd.DataFrame(serve_rows), hide_index=True, key="sizing_serving")
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer import Decision
+from explorer.engine.option_latency import option_latency
 from explorer.engine.scoring import no_option_message
-from explorer.model.vocabulary import option_words
+from explorer.model.vocabulary import PLACE_PHRASES, option_words
 from explorer.render.markdown import literal
 
 
@@ -19,6 +20,7 @@ def show(decision: Decision) -> None:
                      icon=":material/block:")
         else:
             st.success(f"**This option is feasible**: score {option.score:.0f}/100.", icon=":material/check_circle:")
+        _latency(decision)
         if option.cautions:
             st.warning("**Cautions (soft penalties)**  \n" + "  \n".join(_caution(v) for v in option.cautions),
                        icon=":material/warning:")
@@ -38,6 +40,22 @@ def show(decision: Decision) -> None:
             st.markdown("\n".join(f"- {r}" for r in best.reasons[1:]))
             if why.open:
                 _flips(decision)
+
+
+def _latency(decision: Decision) -> None:
+    """The chosen option's time to first token and per output token under load, beside its targets."""
+    option = decision.chosen
+    lat = option_latency(decision.capacity, decision.assessment, {s: p.location for s, p in option.stages.items()})
+    if lat is not None:
+        trip = f" incl. the {lat.round_trip_ms:g} ms round trip" if lat.round_trip_ms else ""
+        st.caption(f"Latency ({lat.engine_name}, {PLACE_PHRASES[lat.where]}): time to first token "
+                   f"{_ms(lat.ttft_p50_ms, ',.0f')} at the average load, {_ms(lat.ttft_peak_ms, ',.0f')} at the "
+                   f"peak{trip} (target {lat.ttft_target_ms:,.0f}); per output token {_ms(lat.tpot_p50_ms, '.1f')} / "
+                   f"{_ms(lat.tpot_peak_ms, '.1f')} (target {lat.tpot_target_ms:g}).")
+
+
+def _ms(value: float | None, spec: str) -> str:
+    return "unbounded (the queue grows)" if value is None else f"{value:{spec}} ms"
 
 
 def _caution(v) -> str:

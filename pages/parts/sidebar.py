@@ -109,6 +109,10 @@ def _workload(cat: Catalog) -> None:
                              help="Time per output token: limits the serving batch.")
         cols[1].number_input("Peak factor", **bounds("workload.peak_factor"), step=0.5, key="peak_factor",
                              help="Peak request rate over the daily average.")
+        engines = {e.id: e.name for e in cat.engines}
+        st.selectbox("Serving engine", list(engines), format_func=engines.__getitem__, key="serving_engine",
+                     help="Its efficiency profile, calibrated against its published benchmarks (data/engines.yaml), "
+                          "sets throughput and the latency under load.")
         st.selectbox("Fine-tuning", list(METHOD_CHOICES), format_func=METHOD_CHOICES.__getitem__,
                      key="finetune_method")
         cols = st.columns(2)

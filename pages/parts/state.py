@@ -31,6 +31,7 @@ FIELDS: dict[str, str] = {
     "horizon_months": "horizon_months", "requests_per_day": "workload.requests_per_day",
     "input_tokens": "workload.input_tokens", "output_tokens": "workload.output_tokens",
     "tpot_target_ms": "workload.tpot_target_ms", "peak_factor": "workload.peak_factor",
+    "serving_engine": "workload.serving_engine",
     "finetune_method": "workload.finetune_method", "dataset_tokens": "workload.dataset_tokens",
     "epochs": "workload.epochs", "retrain_every_months": "workload.retrain_every_months",
     "owned_gpu": "constraints.owned_gpus.gpu", "owned_gpu_count": "constraints.owned_gpus.count",
