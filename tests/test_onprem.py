@@ -16,7 +16,7 @@ from explorer.model.link import from_query, to_query
 from explorer.model.loading import load_assessment, parse_assessment
 from explorer.render.tables import onprem_pool_rows
 
-RATE = 20.02508  # requests/s one H100 replica of Llama 3.1 8B serves here (the sizing, tests/test_sizing.py)
+RATE = 16.016416  # requests/s of one H100 replica of Llama 3.1 8B under vLLM (by hand in tests/test_cli_cost.py)
 
 
 def busy_case(requests_per_day: float, **changes):
@@ -39,14 +39,14 @@ def test_staff_per_server_with_a_floor():
 
 
 def test_staff_above_the_floor_by_hand(catalog):
-    # 25,920,000 requests/day = 300 requests/s on average, 900 at the peak factor of 3: ceil(900 / 20.025) = 45
-    # one-GPU replicas. The LoRA run fits the spare replicas (below), so 45 H100s fill ceil(45 / 8) = 6 servers:
-    # 6 / 50 = 0.12 FTE, above the 0.1 floor; 0.12 × $200,000 a year for 12 months = $24,000.
+    # 25,920,000 requests/day = 300 requests/s on average, 900 at the peak factor of 3: ceil(900 / 16.016) = 57
+    # one-GPU replicas. The LoRA run fits the spare replicas (below), so 57 H100s fill ceil(57 / 8) = 8 servers:
+    # 8 / 50 = 0.16 FTE, above the 0.1 floor; 0.16 × $200,000 a year for 12 months = $32,000.
     o = evaluate(catalog, busy_case(25_920_000)).option(3, "1A")
-    assert math.ceil(900 / RATE) == 45
-    assert (o.onprem_gpus, o.onprem_gpus_training, o.onprem_servers) == (45, 0, 6)
-    assert o.staff_fte == pytest.approx(6 / 50)
-    assert o.line_items["staff"] == pytest.approx(6 / 50 * 200_000)
+    assert math.ceil(900 / RATE) == 57
+    assert (o.onprem_gpus, o.onprem_gpus_training, o.onprem_servers) == (57, 0, 8)
+    assert o.staff_fte == pytest.approx(8 / 50)
+    assert o.line_items["staff"] == pytest.approx(8 / 50 * 200_000)
 
 
 def test_the_floor_is_a_price_the_user_can_change(catalog):
@@ -73,17 +73,17 @@ def test_spare_replicas_and_whole_nodes_by_hand():
 
 
 def test_training_fits_the_spare_replicas(catalog):
-    # 5,184,000 requests/day = 60 requests/s on average, 180 at the peak: ceil(180 / 20.025) = 9 replicas, of
-    # which 60 / 20.025 = 2.996 carry the average load: 6.004 spare GPUs × 168 h (7-day deadline) × 0.75 usable =
-    # 756.5 GPU-hours, far more than the run's 33.83: no GPU is added.
+    # 5,184,000 requests/day = 60 requests/s on average, 180 at the peak: ceil(180 / 16.016) = 12 replicas, of
+    # which 60 / 16.016 = 3.746 carry the average load: 8.254 spare GPUs × 168 h (7-day deadline) × 0.75 usable =
+    # 1,040 GPU-hours, far more than the run's 33.83: no GPU is added.
     r = evaluate(catalog, busy_case(5_184_000))
     o = r.option(3, "1A")
-    assert r.serving_local.replicas == 9 and r.serving_local.requests_per_second_per_replica == pytest.approx(
-        RATE, rel=1e-5)
-    assert (o.onprem_gpus, o.onprem_gpus_training) == (9, 0)
-    # The pool is busy with serving (9 GPUs × 33.29% = 60 / (9 × 20.025)) and two runs (months 0 and 6).
-    horizon = 9 * HOURS * 12
-    serving = 60 / (9 * RATE) * horizon
+    assert r.serving_local.replicas == 12 == math.ceil(180 / RATE)
+    assert r.serving_local.requests_per_second_per_replica == pytest.approx(RATE, rel=1e-5)
+    assert (o.onprem_gpus, o.onprem_gpus_training) == (12, 0)
+    # The pool is busy with serving (12 GPUs × 31.22% = 60 / (12 × 16.016)) and two runs (months 0 and 6).
+    horizon = 12 * HOURS * 12
+    serving = 60 / (12 * RATE) * horizon
     assert o.gpu_hours_onprem_training == pytest.approx(2 * TRAIN_HOURS, rel=1e-4)
     assert o.onprem_utilisation == pytest.approx((serving + 2 * TRAIN_HOURS) / horizon, rel=1e-4)
     assert any(n.startswith("On premises, training and serving share one GPU pool") for n in r.notes)
@@ -92,15 +92,16 @@ def test_training_fits_the_spare_replicas(catalog):
 
 
 def test_training_buys_only_the_shortfall(catalog):
-    # A 6-hour deadline (0.25 days): the spare 6.004 GPUs lend 6.004 × 6 h × 0.75 = 27.02 GPU-hours; the run
-    # needs 33.83, so 6.82 are short: ceil(6.82 / 6) = 2 GPUs more (alone it would need ceil(33.83 / 6) = 6 → 8).
-    r = evaluate(catalog, busy_case(5_184_000, costing={"training_days": 0.25}))
+    # 2,592,000 requests/day (30/s, 90 at the peak): 6 replicas, 30 / 16.016 = 1.873 busy, 4.127 spare. With a
+    # 6-hour deadline (0.25 days) they lend 4.127 × 6 h × 0.75 = 18.57 GPU-hours; the run needs 33.83, so 15.26
+    # are short: ceil(15.26 / 6) = 3 GPUs, whole nodes 4 (alone it would need ceil(33.83 / 6) = 6 → 8).
+    r = evaluate(catalog, busy_case(2_592_000, costing={"training_days": 0.25}))
     o = r.option(3, "1A")
-    spare = 9 - 60 / RATE
+    spare = 6 - 30 / RATE
     short = TRAIN_HOURS - spare * 6 * 0.75
-    assert short == pytest.approx(6.82, abs=0.01) and math.ceil(short / 6) == 2
-    assert (o.onprem_gpus, o.onprem_gpus_training, r.training_local.gpus) == (11, 2, 8)
-    assert o.line_items["capex"] == pytest.approx(11 * 37_500)
+    assert short == pytest.approx(15.26, abs=0.01) and math.ceil(short / 6) == 3
+    assert (o.onprem_gpus, o.onprem_gpus_training, r.training_local.gpus) == (10, 4, 8)
+    assert o.line_items["capex"] == pytest.approx(10 * 37_500)
 
 
 def test_one_replica_that_must_stay_up_lends_nothing(catalog):
@@ -126,15 +127,15 @@ def test_pooled_training_is_vectorised():
 
 
 def test_the_pool_table_by_hand(catalog):
-    r = evaluate(catalog, busy_case(5_184_000, costing={"training_days": 0.25}))
+    r = evaluate(catalog, busy_case(2_592_000, costing={"training_days": 0.25}))
     (row,) = [row for row in onprem_pool_rows(r) if row["Option"].startswith("S3 · 1A")]
     o = r.option(3, "1A")
-    assert row["GPUs (serving + added for training)"] == "11 (9 + 2)"
+    assert row["GPUs (serving + added for training)"] == "10 (6 + 4)"
     assert row["Servers"] == "2" and row["Staff (FTE)"] == "0.10"
     assert row["Pool busy"] == f"{o.onprem_utilisation:.1%}"
-    # All-in per GPU-hour: servers less residual (none here), power, space, support and staff over 11 GPUs × 12 months.
+    # All-in per GPU-hour: servers less residual (none here), power, space, support and staff over 10 GPUs × 12 months.
     onprem = sum(o.line_items[k] for k in ("capex", "residual", "power", "space", "support", "staff"))
-    assert row["All-in per GPU-hour"] == f"${onprem / (11 * HOURS * 12):,.2f}"
+    assert row["All-in per GPU-hour"] == f"${onprem / (10 * HOURS * 12):,.2f}"
     assert row["Per useful GPU-hour"] == f"${onprem / o.gpu_hours_onprem_busy:,.2f}"
     assert not any(row["Option"].startswith("S2 · 1B") for row in onprem_pool_rows(r))  # nothing on premises
 
@@ -174,12 +175,12 @@ def test_a_vanishing_training_run_leaves_the_cost_per_useful_gpu_hour_undefined(
 
 
 def test_cost_json_carries_the_pool_and_the_cost_per_gpu_hour(catalog):
-    r = evaluate(catalog, busy_case(5_184_000, costing={"training_days": 0.25}))
+    r = evaluate(catalog, busy_case(2_592_000, costing={"training_days": 0.25}))
     row = next(o for o in r.to_dict()["options"] if (o["scenario"], o["use_case"]) == (3, "1A"))
     o = r.option(3, "1A")
-    assert (row["onprem_gpus"], row["onprem_gpus_training"], row["onprem_servers"]) == (11, 2, 2)
+    assert (row["onprem_gpus"], row["onprem_gpus_training"], row["onprem_servers"]) == (10, 4, 2)
     assert row["onprem_utilisation"] == o.onprem_utilisation  # the number the pool table shows
-    assert row["onprem_cost_per_gpu_hour"] == pytest.approx(o.onprem_cost / (11 * HOURS * 12))
+    assert row["onprem_cost_per_gpu_hour"] == pytest.approx(o.onprem_cost / (10 * HOURS * 12))
     assert row["onprem_cost_per_busy_gpu_hour"] == pytest.approx(o.onprem_cost / o.gpu_hours_onprem_busy)
 
 

@@ -70,7 +70,7 @@ def test_elasticity_by_hand(default):
     assert _rows(default.option(3, "1A"))["elasticity"].rating == round(5 - 4 * idle3, 1) == 1.3
     assert _rows(default.option(3, "1A"))["elasticity"].rationale.startswith(
         "12 on-premises GPUs are sized for the peak (peak factor 3), 8 of them added so fine-tuning meets its "
-        "deadline, and busy 6.8% of the time at average demand")
+        "deadline, and busy 6.9% of the time at average demand")
     # 2-1B rents every GPU-hour: nothing idle on premises.
     row = _rows(default.option(2, "1B"))["elasticity"]
     assert row.rating == 5 and "rented in the cloud" in row.rationale

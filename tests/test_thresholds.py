@@ -302,11 +302,11 @@ def test_traffic_threshold_on_premises_becomes_cheapest(catalog):
     below = a.model_copy(update={"workload": a.workload.model_copy(update={"requests_per_day": t.value * 0.999})})
     above = a.model_copy(update={"workload": a.workload.model_copy(update={"requests_per_day": t.value * 1.001})})
     assert cheapest(catalog, below) == {"1-1A", "1-1B"} and cheapest(catalog, above) == {"3-1A", "3-1B"}
-    shown = math.ceil(t.value / 1e4) / 100  # millions, three significant figures, rounded up past the flip
+    shown = math.ceil(t.value / 1e3) * 1e3  # three significant figures, rounded up past the flip
     assert t.message == (
-        f"Above {shown:g} M requests/day, scenario 3 with use case 1A (all on premises) becomes the cheapest feasible "
-        "option over 60 months instead of scenario 1 with use case 1A (training in the public cloud, serving on "
-        "premises).")
+        f"Above {shown:,.0f} requests/day, scenario 3 with use case 1A (all on premises) becomes the cheapest "
+        "feasible option over 60 months instead of scenario 1 with use case 1A (training in the public cloud, "
+        "serving on premises).")
 
 
 @pytest.mark.parametrize("raw", [
