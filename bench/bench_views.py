@@ -12,6 +12,7 @@ from collections.abc import Callable
 from explorer import decide, load_assessment, load_catalog
 from explorer.model.cache import clear_all
 from explorer.render import VIEW_FORMATS, VIEWS, render_view
+from explorer.render.documents import DOCUMENT_FORMATS, document_bytes
 from explorer.render.report import build_report
 
 RUNS = 7
@@ -62,6 +63,17 @@ def main() -> None:
     print(f"report first build (starts Chromium for kaleido): {first:8.0f} ms")
     print(f"report, browser running, diagrams and charts cold: median {statistics.median(times):.0f} ms "
           f"(min {min(times):.0f}, max {max(times):.0f}, 5 runs)")
+    documents()
+
+
+def documents() -> None:
+    """The deck and the estimate: cold (every cache cleared: the decision, its 2,000 samples, the diagrams)."""
+    catalog = load_catalog()
+    a = load_assessment("preset:regulated-bank", catalog).with_choice(4, "1A")
+    for view, formats in DOCUMENT_FORMATS.items():
+        for fmt in formats:
+            cold = _median_ms(lambda v=view, f=fmt: document_bytes(decide(catalog, a), v, f), before=_cold)
+            print(f"{view:14} {fmt:8} {cold:9.1f} ms cold (median of {RUNS})")
 
 
 if __name__ == "__main__":

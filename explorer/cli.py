@@ -20,10 +20,12 @@ from explorer.model.loading import load_assessment
 from explorer.model.price_book import PriceBookError, parse_price_book
 from explorer.model.vocabulary import METHODS, PRECISIONS, SERVING_ENGINES, STAGES
 from explorer.render.diagrams import FORMATS, VIEWS, check_view_format, render_view
+from explorer.render.documents import DOCUMENT_FORMATS, check_document, document_bytes
+from explorer.render.estimate import cost_json
 from explorer.render.graphviz import check_scale
 from explorer.render.report import build_report
 
-EXPORT_VIEWS = (*VIEWS, "report")
+EXPORT_VIEWS = (*VIEWS, "report", *DOCUMENT_FORMATS)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -185,6 +187,9 @@ def check_export(view: str, fmt: str) -> None:
         if fmt != "pdf":
             raise ExportError(f"The report is exported only as pdf, not {fmt}.")
         return
+    if view in DOCUMENT_FORMATS:
+        check_document(view, fmt)
+        return
     if view not in VIEWS:
         raise UnknownChoiceError("view", view, EXPORT_VIEWS)
     check_view_format(view, fmt)
@@ -202,6 +207,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     decision = decide(catalog, assessment)
     if args.view == "report":
         payload = build_report(decision)
+    elif args.view in DOCUMENT_FORMATS:
+        payload = document_bytes(decision, args.view, args.format)
     else:
         payload = render_view(decision, args.view, args.format, overlay=args.overlay, scale=args.scale)
     write_atomically(out, payload)
@@ -214,16 +221,7 @@ def cmd_cost(args: argparse.Namespace) -> int:
     assessment = _with_price_book(args, catalog, load_assessment(args.assessment, catalog))
     if args.samples < 1 or args.samples > 100_000:
         raise SizingError(f"--samples must be between 1 and 100000 (got {args.samples}).")
-    decision = decide(catalog, assessment)
-    data = decision.require_cost().to_dict()
-    data["warnings"] = list(decision.warnings)
-    sens, unc = decision.sensitivity(), decision.uncertainty(samples=args.samples)
-    data["sensitivity"] = {
-        "scenario": sens.scenario, "use_case": sens.use_case, "pct": sens.pct, "base_total": sens.base_total,
-        "rows": [{**r.model_dump(), "swing": r.swing} for r in sens.rows],
-    }
-    data["uncertainty"] = {"samples": unc.samples, "inputs": list(unc.inputs), "p10": unc.p10, "p50": unc.p50,
-                           "p90": unc.p90}
+    data = cost_json(decide(catalog, assessment), samples=args.samples)
     if args.json:
         _print_json(data)
     else:
@@ -296,12 +294,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_cost)
 
-    p = sub.add_parser("export", help="export one diagram view, or the whole report")
+    p = sub.add_parser("export", help="export one diagram view, the whole report, the deck or the estimate")
     p.add_argument("assessment", help="a YAML/JSON file or preset:<id>")
     p.add_argument("--prices", metavar="PRICEBOOK", help="a YAML or CSV price book (your negotiated prices)")
     p.add_argument("--view", required=True, help=f"one of {', '.join(EXPORT_VIEWS)}")
     p.add_argument("--format", required=True,
-                   help=f"one of {', '.join(FORMATS)} (mermaid: flowchart, c4-context, sequence; report: pdf)")
+                   help=f"one of {', '.join(FORMATS)} (mermaid: flowchart, c4-context, sequence; report: pdf; "
+                        "deck: pptx; estimate: json, csv, xlsx)")
     p.add_argument("--out", required=True, help="output file")
     p.add_argument("--overlay", action="store_true", help="show data classification and residency on the diagram")
     p.add_argument("--scale", type=float, default=None,

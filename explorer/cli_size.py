@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
@@ -13,11 +12,11 @@ from explorer.engine.sizing import size_serving, size_training
 from explorer.model.catalog import load_catalog
 from explorer.model.engine_profiles import engine_profile
 from explorer.model.errors import SizingError
+from explorer.render.estimate import json_text
 
 
 def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    sys.stdout.write(json_text(data))  # as the estimate's JSON export writes it, byte for byte
 
 
 def _non_negative(name: str, value: float | None) -> None:

@@ -74,6 +74,6 @@ with col_t:
     except ExplorerError as exc:
         st.error(literal(exc))
 
-cost_tables.line_items(result)
+cost_tables.line_items(result, shell.file_stem(page.assessment, "monthly-costs"))
 cost_tables.sizing(result)
 cost_tables.prices(cat, page.assessment, result)

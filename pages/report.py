@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer import ExplorerError
+from explorer.render.documents import DOCUMENT_MEDIA_TYPES, document_bytes, document_filename
 from explorer.render.kaleido_export import warm_up_in_background
 from explorer.render.markdown import literal
 from explorer.render.report import SECTIONS, build_report
@@ -42,3 +43,19 @@ if built is not None and built[0] == key:
                        "application/pdf", key="download_report", icon=":material/download:", on_click="ignore")
 elif built is not None:
     st.caption("The assessment changed since the last report; build it again.")
+
+st.subheader("The deck and the estimate as data")
+st.markdown("A 16:9 PowerPoint deck (title, placement, cost, trade-offs and each diagram, with speaker notes), and "
+            "the estimate of all eight options as JSON (the same as `python -m explorer cost --json`), CSV or a "
+            "spreadsheet. Each file is made when you click its button.")
+DOCUMENTS = (("deck", "pptx", "Deck (PowerPoint)", ":material/slideshow:"),
+             ("estimate", "xlsx", "Estimate (Excel)", ":material/table_view:"),
+             ("estimate", "csv", "Estimate (CSV)", ":material/download:"),
+             ("estimate", "json", "Estimate (JSON)", ":material/data_object:"))
+if decision.cost is None:
+    st.info(f"The estimate needs a cost: {decision.cost_error}", icon=":material/info:")
+for column, (view, fmt, label, icon) in zip(st.columns(len(DOCUMENTS)), DOCUMENTS, strict=True):
+    column.download_button(label, lambda view=view, fmt=fmt: document_bytes(decision, view, fmt),
+                           document_filename(assessment, view, fmt), DOCUMENT_MEDIA_TYPES[fmt], key=f"download_{fmt}",
+                           icon=icon, on_click="ignore", disabled=view == "estimate" and decision.cost is None,
+                           width="stretch")

@@ -128,7 +128,12 @@ def test_every_preset_loads(catalog):
 
 
 def test_control_characters_are_stripped_from_customer():
+    # Control characters go; a line break or a tab becomes a space, and runs of space become one: words are
+    # never glued together.
     assert parse_assessment({"customer": " Acme\x00\x1b[31m Bank\n "}).customer == "Acme[31m Bank"
+    assert parse_assessment({"customer": "First Line Bank\nSecond Line Ltd"}).customer == (
+        "First Line Bank Second Line Ltd")
+    assert parse_assessment({"customer": "A\r\n\tB"}).customer == "A B"
 
 
 def test_query_minimum_carries_scenario_and_use_case():

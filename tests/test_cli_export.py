@@ -47,7 +47,7 @@ def test_export_report_through_the_module(tmp_path):
     [
         (["--view", "nope", "--format", "png"],
          'error: "nope" is not a valid view. Choose from: architecture, c4-context, c4-container, sequence, '
-         "flowchart, report.\n"),
+         "flowchart, report, deck, estimate.\n"),
         (["--view", "architecture", "--format", "gif"],
          'error: "gif" is not a valid format. Choose from: png, svg, pdf, mermaid, dot, zip.\n'),
         (["--view", "architecture", "--format", "mermaid"],

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
+from pptx import Presentation
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
+
+from explorer.render.estimate_xlsx import SHEETS
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 240
@@ -56,4 +61,35 @@ def test_browser_builds_and_downloads_the_report(page, app_url, tmp_path):
     target = tmp_path / "report.pdf"
     info.value.save_as(target)
     assert len(PdfReader(target).pages) >= 10
+    assert page.requests.external == []
+
+
+def test_deck_and_estimate_buttons():
+    at = _app()
+    assert not at.exception and not at.error
+    buttons = {b.proto.id.rsplit("-", 1)[-1]: b.proto for b in at.get("download_button")}
+    assert [buttons[k].label for k in ("download_pptx", "download_xlsx", "download_csv", "download_json")] == [
+        "Deck (PowerPoint)", "Estimate (Excel)", "Estimate (CSV)", "Estimate (JSON)"]
+    assert all(buttons[k].deferred_file_id and not buttons[k].disabled
+               for k in ("download_pptx", "download_xlsx", "download_csv", "download_json"))
+
+
+@pytest.mark.browser
+def test_browser_downloads_the_deck_and_the_estimate(page, app_url, tmp_path):
+    page.goto(f"{app_url}/")
+    page.settle()
+    page.get_by_role("link", name="Report").click()
+    page.settle()
+    saved = {}
+    for label, fmt in (("Deck (PowerPoint)", "pptx"), ("Estimate (Excel)", "xlsx"), ("Estimate (CSV)", "csv")):
+        with page.expect_download(timeout=120_000) as info:
+            page.get_by_role("button", name=label).click()
+        name = info.value.suggested_filename
+        view = "deck" if fmt == "pptx" else "estimate"
+        assert re.fullmatch(rf"[a-z0-9-]+-{view}-s[1-4]-1[ab]\.{fmt}", name), name
+        saved[fmt] = tmp_path / name
+        info.value.save_as(saved[fmt])
+    assert len(Presentation(str(saved["pptx"])).slides) >= 9
+    assert load_workbook(saved["xlsx"]).sheetnames == list(SHEETS)
+    assert saved["csv"].read_text(encoding="utf-8").startswith("option,scenario,use_case,")
     assert page.requests.external == []

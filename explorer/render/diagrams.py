@@ -38,6 +38,13 @@ VIEW_TITLES = {
     "sequence": "Sequence",
     "flowchart": "The four scenarios",
 }
+VIEW_CAPTIONS = {  # what each view shows: its caption in the report, its speaker note in the deck
+    "architecture": "Provider icons; the public cloud drawn around the premises. Red edges cross the boundary.",
+    "c4-context": "C4 system context: the cloud boundary around the premises boundary, as in the seed.",
+    "c4-container": "C4 containers: each zone's software system and its containers, with technologies.",
+    "sequence": "Every relation of the architecture as a message, in lifecycle order; dashed arrows are replies.",
+    "flowchart": "The seed's flowchart of the four scenarios; the chosen one is highlighted.",
+}
 MEDIA_TYPES = {
     "png": "image/png",
     "svg": "image/svg+xml",

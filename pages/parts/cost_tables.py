@@ -11,6 +11,7 @@ import streamlit as st
 from explorer import Assessment, Catalog, CostResult
 from explorer.engine.cost import LINE_ITEMS
 from explorer.model.vocabulary import option_short
+from explorer.render.estimate import monthly_csv
 from explorer.render.markdown import literal
 from explorer.render.tables import onprem_pool_rows
 from pages.parts import shell, state
@@ -18,7 +19,7 @@ from pages.parts import shell, state
 PRICES_NOTICE = "_price_notice"
 
 
-def line_items(result: CostResult) -> None:
+def line_items(result: CostResult, stem: str) -> None:
     st.subheader("Line items by option")
     items = pd.DataFrame({_column(o): {LINE_ITEMS[k]: v for k, v in o.line_items.items()}
                           for o in result.options})
@@ -31,9 +32,7 @@ def line_items(result: CostResult) -> None:
         st.markdown("**On-premises GPU pool** (training uses the spare serving replicas first; all-in = servers "
                     "less residual, power, space, support and staff)")
         st.dataframe(pd.DataFrame(pool), hide_index=True, key="cost_pool")
-    monthly = pd.DataFrame({_column(o): o.monthly for o in result.options},
-                           index=pd.RangeIndex(1, result.horizon_months + 1, name="Month"))
-    st.download_button("Monthly costs (CSV)", monthly.to_csv().encode(), "monthly-costs.csv", "text/csv",
+    st.download_button("Monthly costs (CSV)", monthly_csv(result), f"{stem}.csv", "text/csv",
                        key="dl_monthly_csv", icon=":material/download:", on_click="ignore")
 
 

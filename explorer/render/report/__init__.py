@@ -15,6 +15,7 @@ from explorer.render.report.context import CostFigures, Progress, ReportContext,
 from explorer.render.report.cost_section import cost_images, cost_section, usd
 from explorer.render.report.pdf import ReportPDF, _shorten, clean
 from explorer.render.report.sections import (
+    REPORT_DPI,
     REPORT_VIEWS,
     _long_date,
     contents_page,
@@ -27,9 +28,11 @@ from explorer.render.report.sections import (
     trade_offs_section,
 )
 
+FLOW_BELOW = 1 / 3  # a section starts on the page before when that page is filled less than this
+
 SECTIONS: list[Section] = [
     Section("Title page", title_page),
-    Section("Contents", contents_page),
+    Section("Contents", contents_page, new_page=False),  # on the title page, below the summary
     Section("Inputs and assumptions", inputs_section),
     Section("Placement", placement_section),
     Section("Cost summary and charts", cost_section),
@@ -51,7 +54,7 @@ def report_context(decision: Decision, today: dt.date | None = None,
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-charts") as pool:
         charted = pool.submit(_cost_and_charts, base)
         note(0.1, "Drawing the diagrams: " + ", ".join(VIEW_TITLES[v] for v in REPORT_VIEWS))
-        pngs = render_views(decision, [(view, "png") for view in REPORT_VIEWS], dpi=120)  # Graphviz in parallel
+        pngs = render_views(decision, [(view, "png") for view in REPORT_VIEWS], dpi=REPORT_DPI)  # Graphviz in parallel
         diagrams = {f"view:{view}": png for view, png in zip(REPORT_VIEWS, pngs, strict=True)}
         note(0.5, "Drawing the charts")
         ctx = charted.result()
@@ -91,9 +94,9 @@ def build_report(decision: Decision, *, today: dt.date | None = None, sections: 
     parts = list(SECTIONS if sections is None else sections)
     for i, section in enumerate(parts):
         note(0.7 + 0.25 * i / len(parts), f"Writing {section.title.lower()}")
-        # The contents placeholder leaves a fresh page behind it: use that rather than a blank one.
-        fresh = pdf.page > 0 and pdf.get_y() <= pdf.t_margin + 0.5
-        if section.new_page and not fresh:
+        # A section opens a page, unless that would leave the page before it nearly empty (a table's last rows,
+        # or the fresh page the contents placeholder leaves behind): then it flows on below them.
+        if section.new_page and (pdf.page == 0 or pdf.filled >= FLOW_BELOW):
             pdf.add_page()
         section.build(pdf, ctx)
     note(0.97, "Finishing the PDF")

@@ -138,15 +138,32 @@ class ReportPDF(FPDF):
         self.set_font(FONT, size=10)
         self.ln(3)
 
-    def figure(self, png: bytes, caption: str, *, max_h: float | None = None) -> None:
-        """An image scaled to the width left on the page (never wider, never taller than ``max_h``)."""
+    @property
+    def remaining(self) -> float:
+        """Millimetres left on the page below the cursor."""
+        return self.h - self.b_margin - self.get_y()
+
+    @property
+    def filled(self) -> float:
+        """How far down its body the current page is written, from 0 (fresh) to 1 (full)."""
+        return (self.get_y() - self.t_margin) / (self.h - self.t_margin - self.b_margin)
+
+    def figure(self, png: bytes, caption: str, *, max_h: float | None = None, min_h: float | None = None) -> None:
+        """An image scaled to the width left on the page (never wider, never taller than ``max_h``).
+
+        With ``min_h``, an image that does not fit below the cursor shrinks down to that height rather than
+        leaving the rest of the page empty.
+        """
         width_px, height_px = png_size(png)
-        avail_h = (max_h if max_h is not None else self.h - self.b_margin - self.get_y() - 12)
+        avail_h = (max_h if max_h is not None else self.remaining - 12)
         w = self.epw
         h = w * height_px / width_px
         if h > avail_h:
             h = avail_h
-            w = h * width_px / height_px
+        if min_h is not None and h + 10 > self.remaining >= min_h + 10:
+            h = self.remaining - 10
+        w = min(self.epw, h * width_px / height_px)
+        h = w * height_px / width_px
         if self.get_y() + h + 10 > self.h - self.b_margin:  # keep the caption with its image
             self.add_page(orientation=self.cur_orientation)
         x = self.l_margin + (self.epw - w) / 2

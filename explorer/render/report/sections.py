@@ -10,19 +10,15 @@ from fpdf import FPDF
 from explorer.model.formatting import count, duration, every_months, format_bytes
 from explorer.model.vocabulary import LOCATION_LABELS, METHOD_NAMES, PROVIDER_NAMES, STAGES, option_label
 from explorer.render.charts import TEMPLATE
-from explorer.render.diagrams import VIEW_TITLES
+from explorer.render.diagrams import VIEW_CAPTIONS, VIEW_TITLES
 from explorer.render.report.context import ReportContext
 from explorer.render.report.cost_section import price_rows
 from explorer.render.report.pdf import ACCENT, FONT, INK, MUTED, RULE, ReportPDF, clean, png_size
 
 REPORT_VIEWS = ("architecture", "c4-context", "c4-container", "sequence", "flowchart")
-_VIEW_CAPTIONS = {
-    "architecture": "Provider icons; the public cloud drawn around the premises. Red edges cross the boundary.",
-    "c4-context": "C4 system context: the cloud boundary around the premises boundary, as in the seed.",
-    "c4-container": "C4 containers: each zone's software system and its containers, with technologies.",
-    "sequence": "Every relation of the architecture as a message, in lifecycle order; dashed arrows are replies.",
-    "flowchart": "The seed's flowchart of the four scenarios; the chosen one is highlighted.",
-}
+REPORT_DPI = 120  # the diagrams' PNG resolution in the report
+# Diagram pages: side margins, and the space above (running header, title) and below (caption, footer), in mm.
+DIAGRAM_SIDE, DIAGRAM_TOP, DIAGRAM_BOTTOM = 10.0, 29.0, 30.0
 
 
 def _long_date(day: dt.date) -> str:
@@ -35,7 +31,7 @@ def title_page(pdf: ReportPDF, ctx: ReportContext) -> None:
     pdf.set_fill_color(*ACCENT)
     pdf.rect(0, 0, pdf.w, 8, style="F")
     pdf.set_fill_color(255, 255, 255)
-    pdf.set_y(62)
+    pdf.set_y(36)
     pdf.para("DEPLOYMENT SCENARIO ASSESSMENT", size=11, style="B", colour=MUTED)
     pdf.set_font(FONT, "B", 28)
     pdf.set_text_color(*INK)
@@ -66,31 +62,43 @@ def title_page(pdf: ReportPDF, ctx: ReportContext) -> None:
         pdf.set_text_color(*INK)
         pdf.multi_cell(pdf.epw - 48, 6, clean(value), new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(1)
-    pdf.set_y(pdf.h - 40)
+    pdf.ln(2)
     pdf.para("Prepared with the Deployment Scenario Explorer. Every default figure carries its source and date "
              "in the section on inputs and assumptions; ratings marked as estimates are judgements.",
              size=8, colour=MUTED)
 
 
+CONTENTS_SPACE = 80  # mm the contents need (a heading and a line per section); less left moves them over a page
+
+
 def contents_page(pdf: ReportPDF, ctx: ReportContext) -> None:
-    pdf.insert_toc_placeholder(_render_contents, pages=1)
+    """The contents, linked to each section, where the page has room (below the title page's summary)."""
+    if pdf.remaining < CONTENTS_SPACE:
+        pdf.add_page()
+    pdf.ln(4)
+    pdf.insert_toc_placeholder(_render_contents, pages=1, allow_extra_pages=True)
 
 
 def _render_contents(pdf: FPDF, outline: list) -> None:
     # fpdf2 calls this at the very end, with x wherever the last page left it.
     pdf.set_x(pdf.l_margin)
-    pdf.set_font(FONT, "B", 16)
-    pdf.set_text_color(*ACCENT)
-    pdf.cell(0, 10, "Contents", new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.set_draw_color(*RULE)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
     pdf.ln(4)
+    pdf.set_font(FONT, "B", 14)
+    pdf.set_text_color(*ACCENT)
+    pdf.cell(0, 8, "Contents", new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.ln(2)
     pdf.set_text_color(*INK)
     for entry in outline:
         if entry.level > 0:
             continue
         pdf.set_font(FONT, size=11)
-        link = pdf.add_link(page=entry.page_number)
-        pdf.cell(pdf.epw - 20, 8, entry.name, link=link)
-        pdf.cell(20, 8, str(entry.page_number), align="R", new_x="LMARGIN", new_y="NEXT")
+        # Land on the heading itself (a section may open part-way down a page), 4 mm above it. fpdf2 turns y into
+        # a height with the height of the page being written (this portrait one), whatever the target's shape.
+        link = pdf.add_link(page=entry.page_number, y=max(0.0, (pdf.h_pt - entry.dest.top) / pdf.k - 4))
+        pdf.cell(pdf.epw - 20, 7.5, entry.name, link=link)
+        pdf.cell(20, 7.5, str(entry.page_number), align="R", new_x="LMARGIN", new_y="NEXT", link=link)
 
 
 def inputs_section(pdf: ReportPDF, ctx: ReportContext) -> None:
@@ -254,28 +262,50 @@ def trade_offs_section(pdf: ReportPDF, ctx: ReportContext) -> None:
     if every_estimate:
         pdf.para("Every rating is an estimate: an analyst's judgement drawn from the sources listed below.",
                  size=8, style="I", colour=MUTED)
-    if pdf.get_y() > pdf.h - pdf.b_margin - 110:  # keep the heading with its chart
-        pdf.add_page()
-    pdf.heading("The chosen option against the other seven", level=2)
-    pdf.figure(ctx.images["trade_off_chart"], "Bars: the chosen option's ratings. Grey diamonds: each of the "
-               "other seven options.", max_h=95)
-    pdf.figure(ctx.images["score_chart"], "Score of every option (weighted ratings minus penalties, as in the app); "
-               "the chosen one in blue, ruled-out options hatched.", max_h=80)
     pdf.heading("Where the ratings come from", level=2)
     for source in sorted({r.source for r in chosen.rows}):
         pdf.bullet(source, size=7.5)
+    if pdf.remaining < 80:  # keep the heading with a chart of a readable size
+        pdf.add_page()
+    pdf.heading("The chosen option against the other seven", level=2)
+    pdf.figure(ctx.images["trade_off_chart"], "Bars: the chosen option's ratings. Grey diamonds: each of the "
+               "other seven options.", max_h=95, min_h=60)
+    pdf.figure(ctx.images["score_chart"], "Score of every option (weighted ratings minus penalties, as in the app); "
+               "the chosen one in blue, ruled-out options hatched.", max_h=80, min_h=55)
+
+
+def diagram_page(width_px: int, height_px: int, dpi: float = REPORT_DPI) -> tuple[str, float]:
+    """The A4 orientation ("P" or "L") that prints a diagram largest, and the width in mm it is printed at:
+    as large as the page allows, but never beyond its natural size at ``dpi`` (which would only blur it).
+    Portrait when both print it the same size."""
+    natural = width_px / dpi * 25.4
+    sizes = []
+    for orientation, (page_w, page_h) in (("P", (210.0, 297.0)), ("L", (297.0, 210.0))):
+        box_w, box_h = page_w - 2 * DIAGRAM_SIDE, page_h - DIAGRAM_TOP - DIAGRAM_BOTTOM
+        sizes.append((min(box_w, box_h * width_px / height_px, natural), orientation == "P", orientation))
+    width, _, orientation = max(sizes)
+    return orientation, width
 
 
 def diagrams_section(pdf: ReportPDF, ctx: ReportContext) -> None:
+    """One diagram per page, turned and with narrow side margins so that it prints as large as A4 allows."""
+    margins = pdf.l_margin, pdf.t_margin, pdf.r_margin
+    pdf.set_margins(DIAGRAM_SIDE, margins[1], DIAGRAM_SIDE)
     for i, view in enumerate(REPORT_VIEWS):
         png = ctx.images[f"view:{view}"]
         width_px, height_px = png_size(png)
-        # One diagram per page; a wide one turns the page, so it is printed as large as it can be.
-        pdf.add_page(orientation="L" if width_px > 1.15 * height_px else "P")
+        orientation, width = diagram_page(width_px, height_px)
+        pdf.add_page(orientation=orientation)
         if i == 0:
-            pdf.heading("Diagrams")
-        pdf.heading(VIEW_TITLES[view], level=2)
-        pdf.figure(png, _VIEW_CAPTIONS[view])
+            pdf.start_section("Diagrams", level=0)
+        pdf.start_section(VIEW_TITLES[view], level=1)
+        pdf.set_font(FONT, "B", 13)
+        pdf.set_text_color(*ACCENT)
+        pdf.cell(0, 7, clean(f"Diagrams: {VIEW_TITLES[view]}"), new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.set_text_color(*INK)
+        pdf.ln(1)
+        pdf.figure(png, VIEW_CAPTIONS[view], max_h=width * height_px / width_px)
+    pdf.set_margins(*margins)
 
 
 def _upper_first(text: str) -> str:
