@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from pages.parts import shell
+from pages.parts import shell, view
 
 HERE = Path(__file__).resolve().parent
 # (file in pages/, title, icon, URL path); the first is the default page.
@@ -27,7 +27,7 @@ def navigation() -> StreamlitPage:
     The tab's icon is the app's own file: a page's Material icon as favicon would be fetched from the web.
     """
     st.set_page_config(page_title="Deployment Scenario Explorer", page_icon=str(HERE / "assets" / "favicon.png"),
-                       layout="wide")
+                       layout="wide", initial_sidebar_state=view.sidebar_state())
     pages = [st.Page(str(HERE / "pages" / file), title=title, icon=icon, url_path=url, default=i == 0)
              for i, (file, title, icon, url) in enumerate(PAGES)]
     return st.navigation(pages, position="sidebar")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from explorer import ExplorerError
 from explorer.model.assessment import bounds
-from explorer.model.vocabulary import CAPEX_LABELS, PRECISION_LABELS, PRICING_LABELS
+from explorer.model.vocabulary import CAPEX_LABELS, PRECISION_LABELS, PRICING_LABELS, SERVING_MODE_LABELS
 from explorer.render.markdown import literal
 from pages.parts import cache, cost_panel, cost_tables, shell, state
 
@@ -18,7 +18,7 @@ st.caption("All eight scenario × use-case options priced month by month over th
            "and the assessment file.")
 
 state.bind("scenario", "use_case", "costing_gpu", "serving_precision", "capex", "cloud_pricing", "training_days",
-           "sensitivity_pct")
+           "sensitivity_pct", "cloud_serving")
 scenarios = {s.id: s for s in cat.scenarios}
 gpus = {g.id: g.name for g in cat.gpus}
 row = st.columns([3, 1.2, 2.2, 1.4])
@@ -29,13 +29,17 @@ row[2].selectbox("GPU (cloud, and on-prem purchases)", list(gpus), format_func=g
                  help="On premises uses the GPUs already owned (sidebar, Workload) when there are any.")
 row[3].selectbox("Serving precision", list(PRECISION_LABELS), format_func=PRECISION_LABELS.__getitem__,
                  key="serving_precision")
-row = st.columns([2, 2, 1.4, 2.4])
+row = st.columns([3, 3, 1.6, 0.8])  # the two choices whole at 1280 px (tests/test_browser_projector.py)
 row[0].segmented_control("On-premises servers", list(CAPEX_LABELS), format_func=CAPEX_LABELS.__getitem__,
                          key="capex", required=True)
 row[1].segmented_control("Cloud GPU pricing", list(PRICING_LABELS), format_func=PRICING_LABELS.__getitem__,
                          key="cloud_pricing", required=True)
 row[2].number_input("Training deadline (days)", **bounds("costing.training_days"), step=1.0, key="training_days",
                     help="Longest acceptable wall clock of one fine-tuning run; more GPUs are used to meet it.")
+row[3].segmented_control("Cloud serving", list(SERVING_MODE_LABELS), format_func=SERVING_MODE_LABELS.__getitem__,
+                         key="cloud_serving", required=True,
+                         help="Dedicated GPUs billed hour by hour in whole instances, or a managed per-token "
+                         "endpoint where the provider offers one; by default the cheaper of the two.")
 page = shell.page()
 state.show_notice()
 decision = page.decision

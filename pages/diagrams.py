@@ -17,6 +17,7 @@ from explorer.render import (
 )
 from explorer.render.markdown import literal
 from pages.parts import shell, state
+from pages.parts.view import diagram_alt as view_alt
 
 FORMAT_NAMES = {"png": "PNG", "svg": "SVG", "pdf": "PDF", "mermaid": "Mermaid", "dot": "DOT",
                 "zip": "DOT + icons (zip)"}
@@ -32,14 +33,22 @@ CAPTIONS = {
 }
 
 shell.guard()
+st.title("Diagrams")
+cat = shell.catalog()
+state.bind("scenario", "use_case")  # the Explorer's pickers, under the same keys: one choice across pages
+scenarios = {s.id: s.name for s in cat.scenarios}
+pick_scenario, pick_use_case = st.columns([3, 2], vertical_alignment="bottom")
+pick_scenario.selectbox("Scenario", list(scenarios), key="scenario",
+                        format_func=lambda i: f"Scenario {i}: {scenarios[i]}")
+pick_use_case.segmented_control("Use case", [u.id for u in cat.use_cases], key="use_case", required=True,
+                                help="1A: train in the cloud, infer on premises. 1B: train and serve in the cloud.")
 page = shell.page()
 decision, assessment = page.decision, page.assessment
-st.title("Diagrams")
 state.show_notice()
-st.caption(f"Scenario {assessment.scenario}, use case {assessment.use_case}. Every diagram is a view of one "
-           "architecture model, so they always agree with each other and with the placement.")
+st.caption("Every diagram is a view of one architecture model, so they always agree with each other and with the "
+           "placement.")
 
-left, middle, right = st.columns([3, 2, 2], vertical_alignment="bottom")
+left, middle, right = st.columns([4.2, 2.6, 1.7], vertical_alignment="bottom")  # whole at 1280 px
 fmt = left.segmented_control("Download format", list(FORMATS), format_func=FORMAT_NAMES.__getitem__,
                              key="diagram_format", default="png", required=True)
 scale = SCALES[middle.segmented_control(
@@ -61,7 +70,8 @@ for row in range(0, len(VIEWS), 2):
             except ExplorerError as exc:
                 st.error(literal(exc))
                 continue
-            st.image(preview, caption=CAPTIONS[view], width="stretch")
+            st.image(preview, caption=CAPTIONS[view], width="stretch",
+                     alt=view_alt(decision, VIEW_TITLES[view]))
             stem = shell.file_stem(assessment, view)
             if fmt not in VIEW_FORMATS[view]:
                 st.caption(f"No {FORMAT_NAMES[fmt]} for this view; pick one of "

@@ -58,7 +58,9 @@ with st.expander(f"Why use case {uc.id}? {uc.why.title}", expanded=False):
 st.markdown(f"**Sequence diagram: {uc.sequence.title}**")
 source = use_case_sequence_dot(uc)
 try:
-    st.image(render_dot(source, "png"), width="content")
+    st.image(render_dot(source, "png"), width="content",
+             alt=f"Sequence diagram of use case {uc.id}, {uc.sequence.title}: its participants and their messages "
+                 "in order, as the table below lists them.")
     cols = st.columns(4)
     stem = f"use-case-{uc.id}-sequence"
     cols[0].download_button("PNG", render_dot(source, "png"), f"{stem}.png", MEDIA_TYPES["png"],

@@ -65,7 +65,7 @@ def test_bad_link_shows_a_message_and_the_default_view(page, app_url):
     _wait_for_app(page)
     warning = page.get_by_test_id("stAlert").filter(has_text="The shared link could not be used")
     warning.wait_for()
-    assert "less than or equal to 4" in warning.inner_text()
+    assert "Scenario must be 1, 2, 3 or 4 (the link says 9)." in warning.inner_text()
     assert page.get_by_test_id("stException").count() == 0
     assert page.requests.external == []
 

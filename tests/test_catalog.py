@@ -47,7 +47,8 @@ def test_missing_field_names_file_and_path(data_copy):
 
 def test_wrong_type_names_file_path_and_value(data_copy):
     _edit(data_copy / "models.yaml", lambda d: d["models"][1].update(layers="eighty"))
-    with pytest.raises(CatalogError, match=r"models\.yaml, field 'models\[1\]\.layers': .*integer.*'eighty'"):
+    with pytest.raises(CatalogError,
+                       match=r"models\.yaml, field 'models\[1\]\.layers': must be a whole number \(got 'eighty'\)\.$"):
         load_catalog(data_copy)
 
 

@@ -84,7 +84,7 @@ def test_bad_assessment_file_exits_1(tmp_path):
     path.write_text("scenario: 9\n")
     done = run("place", str(path), "--json")
     assert done.returncode == 1
-    assert f"Assessment {path}, field 'scenario': input should be less than or equal to 4 (got 9)" in done.stderr
+    assert f"Assessment {path}, field 'scenario': must be 1, 2, 3 or 4 (got 9)." in done.stderr
 
 
 def test_usage_errors_exit_non_zero_without_traceback():

@@ -54,7 +54,7 @@ def test_architecture_draws_cloud_around_premises(catalog):
     assert clusters_of(source, "serving") == clusters_of(source, "inference") == ["cluster_cloud", "cluster_premises"]
     # Edge labels wrap, so look for their first words.
     assert "Training data: 8.0 GB every 3" in source
-    assert "Fine-tuned weights: 141 GB" in source
+    assert "Fine-tuned<br/>weights: 141 GB" in source  # the trained model's label is narrow (16 characters)
 
 
 def test_provider_icons_follow_the_choice(catalog):

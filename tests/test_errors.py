@@ -55,7 +55,7 @@ def test_nan_and_infinity_are_named_as_such(catalog, raw):
 
 def test_a_non_finite_price_is_named(catalog):
     with pytest.raises(errors.AssessmentError, match=r"^Assessment URL query, field 'prices': price 'onprem:pue' "
-                                                     r"must be a finite number$"):
+                                                     r"must be a finite number\.$"):
         from_query({"prices.onprem:pue": "inf"}, catalog)
 
 
@@ -63,7 +63,7 @@ def test_an_unreadable_catalog_file_is_one_sentence(data_copy):
     target = data_copy / "models.yaml"
     target.unlink()
     target.mkdir()  # a directory where a file should be: reading it fails with an OSError
-    with pytest.raises(CatalogError, match=r"models\.yaml: cannot be read \(IsADirectoryError\)$"):
+    with pytest.raises(CatalogError, match=r"models\.yaml: cannot be read \(IsADirectoryError\)\.$"):
         load_catalog(data_copy)
 
 

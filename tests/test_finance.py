@@ -47,13 +47,14 @@ def test_the_lease_payment_by_hand(catalog):
 
 def test_cloud_gpu_hours_get_cheaper_each_year(catalog):
     o = evaluate(catalog, simple(finance={})).option(2, "1B")
-    # One H100 serving all month at $6.88, 10% cheaper a year, month by month: 0.9^(m/12) for m = 0..11.
+    # One p5.48xlarge (8 H100s, the smallest H100 instance AWS sells) serving all month at $6.88 per GPU-hour,
+    # 10% cheaper a year, month by month: 0.9^(m/12) for m = 0..11.
     decline = sum(0.9 ** (m / 12) for m in range(12))
-    assert o.line_items["cloud_serving"] == pytest.approx(HOURS * 6.88 * decline)
+    assert o.line_items["cloud_serving"] == pytest.approx(8 * HOURS * 6.88 * decline)
     # Training runs in months 0 and 6: the second at 0.9^0.5 of the price.
     assert o.line_items["cloud_training"] == pytest.approx(TRAIN_HOURS * 6.88 * (1 + 0.9 ** 0.5))
     flat = evaluate(catalog, simple(finance={"cloud_price_decline": 0})).option(2, "1B")
-    assert flat.line_items["cloud_serving"] == pytest.approx(HOURS * 6.88 * 12)
+    assert flat.line_items["cloud_serving"] == pytest.approx(8 * HOURS * 6.88 * 12)
 
 
 def test_present_value_by_hand(catalog):

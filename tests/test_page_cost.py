@@ -121,3 +121,17 @@ def test_the_premises_region_sets_the_power_price_and_the_pool_table_shows():
     eu = _frame(at, "Power × PUE").loc["Power × PUE", "S3 · 1A"]
     # The same kWh at Eurostat's $0.205 instead of EIA's $0.082 per kWh.
     assert eu == pytest.approx(us * 0.205 / 0.082)
+def test_cloud_serving_mode_and_crossover_on_the_cost_page():
+    # Llama 3.1 70B served as published: Bedrock serves it per token, so both modes are costed.
+    at = open_cost({"workload.finetune_method": "none", "scenario": "2", "use_case": "1B"})
+    assert not at.exception
+    captions = "\n".join(str(c.value) for c in at.caption)
+    assert "Amazon Bedrock on-demand costs" in captions and "Dedicated cloud serving is billed hour by hour" in captions
+    shown = next(m.value for m in at.metric if m.label.startswith("GPUs: cloud serving"))
+    assert shown.startswith("endpoint /")
+    at.button_group(key="cloud_serving").set_value("dedicated").run()
+    assert not at.exception
+    assert at.session_state[state.STATE]["workload"]["cloud_serving"] == "dedicated"
+    assert at.query_params["workload.cloud_serving"] == "dedicated"
+    shown = next(m.value for m in at.metric if m.label.startswith("GPUs: cloud serving"))
+    assert shown.startswith("8 /")  # one whole p5.48xlarge at the peak hour

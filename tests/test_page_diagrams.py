@@ -89,3 +89,21 @@ def test_browser_downloads_a_self_contained_svg(page, app_url, tmp_path):
     assert svg.startswith("<?xml") and "data:image/png;base64," in svg
     assert 'href="/' not in svg
     assert page.requests.external == []
+
+
+def test_the_diagrams_page_has_the_explorers_pickers():
+    at = _app()
+    assert at.selectbox(key="scenario").value == 1 and at.segmented_control(key="use_case").value == "1A"
+    at.selectbox(key="scenario").set_value(4)
+    at.segmented_control(key="use_case").set_value("1B")
+    at.run()
+    assert not at.exception and not at.error
+    assert at.query_params["scenario"] in ("4", ["4"]) and at.query_params["use_case"] in ("1B", ["1B"])
+    images = at.get("image")
+    assert len(images) == len(VIEWS)
+    alts = [i.proto.imgs[0].alt for i in images]
+    assert alts[0].startswith("Architecture diagram of scenario 4 with use case 1B: training: public cloud; ")
+    assert all(" diagram of scenario 4 with use case 1B: " in a for a in alts)
+    # The same keys on the Explorer: the choice made here is the one shown there.
+    at.switch_page(str(ROOT / "pages" / "explore.py")).run()
+    assert at.selectbox(key="scenario").value == 4 and at.segmented_control(key="use_case").value == "1B"

@@ -44,12 +44,11 @@ def test_explorer_smoke():
     assert at.title[0].value == "Deployment Scenario Explorer"
     assert at.selectbox(key="scenario").value == 1
     assert at.segmented_control(key="use_case").value == "1A"
-    assert len(at.table) == 2  # placement and boundary flows; the ratings' rationale is drawn when opened
-    at.session_state["rationale"] = True
-    at.run()
-    assert len(at.table) == 3 and "Rationale" in at.table[2].value.columns
-    at.session_state["rationale"] = False
-    at.run()
+    assert len(at.table) == 2  # placement and boundary flows
+    # Every rating's rationale is on the page as text (the trade-off table wraps it; nothing is left to hovering).
+    (trade_offs,) = [h.proto.body for h in at.get("html") if 'class="tot"' in h.proto.body]
+    assert "Why (hover)" not in trade_offs and "text-overflow" not in trade_offs
+    assert "<th>Why</th>" in trade_offs and "white-space:normal" in trade_offs
     # The diagram tabs are lazy: the one in sight is drawn, the other when it is opened.
     (architecture,) = at.get("image")
     at.session_state["diagram_tab"] = "C4 context"
@@ -114,10 +113,9 @@ def test_whole_assessment_round_trips_through_the_link():
     assert {k: q(at, k) for k in at.query_params} == query
 
 
-def test_load_preset_button():
+def test_choosing_a_preset_loads_it():
     at = app()
-    at.selectbox(key="preset").set_value("air-gapped-plant")
-    at.button(key="load_preset").click().run()
+    at.selectbox(key="preset").set_value("air-gapped-plant").run()  # choosing a preset loads it
     assert not at.exception
     assert at.text_input(key="customer").value == "Contoso Steelworks"
     assert at.toggle(key="air_gapped").value is True
@@ -125,12 +123,14 @@ def test_load_preset_button():
 
 
 @pytest.mark.parametrize(("query", "fragment"), [
-    ({"scenario": "9"}, "field 'scenario': input should be less than or equal to 4 (got '9')"),
-    ({"scenario": "2", "use_case": "2C"}, "field 'use_case': input should be '1A' or '1B' (got '2C')"),
-    ({"scenario": "abc"}, "field 'scenario': input should be a valid integer"),
-    ({"scenario": "3", "workload.requests_per_day": "-1"}, "workload.requests_per_day"),
-    ({"nonsense": "1"}, "field 'nonsense': is not a known field"),
-    ({"workload.model": "gpt-9"}, "'gpt-9' is not in the catalog; choose from: llama-3.1-8b"),
+    ({"scenario": "9"}, "The shared link could not be used as it is. Scenario must be 1, 2, 3 or 4 (the link says 9)."),
+    ({"scenario": "2", "use_case": "2C"}, "Use case must be '1A' or '1B' (the link says 2C)."),
+    ({"scenario": "abc"}, "Scenario must be 1, 2, 3 or 4 (the link says abc)."),
+    ({"scenario": "3", "workload.requests_per_day": "-1"},
+     "Requests per day (workload.requests_per_day) must be a number from 0 to 10,000,000,000 (the link says -1)."),
+    ({"nonsense": "1"}, "The link's key 'nonsense' is not a known key; allowed keys: customer, horizon_months, "
+                        "scenario, use_case, constraints.air_gapped,"),
+    ({"workload.model": "gpt-9"}, "Model (workload.model) is not in the catalog; choose from: llama-3.1-8b, "),
 ])
 def test_bad_links_fall_back_with_one_message(query, fragment):
     at = app(query)
@@ -163,6 +163,8 @@ def test_reference_page_smoke_and_interaction():
     assert "Generative AI Application in the Cloud" in texts(at)
     seq = at.dataframe[0].value
     assert list(seq["To"])[3] == "OpenShift / Vendor Platform"
+    (image,) = at.get("image")
+    assert image.proto.imgs[0].alt.startswith("Sequence diagram of use case 1B, ")
 
 
 def test_reference_page_opened_directly_by_its_url_keeps_the_link():

@@ -11,7 +11,7 @@ def test_an_absurd_gpu_price_is_flagged_with_its_ratio(catalog):
     d = decide(catalog, a)
     # The catalog prices an H100 hour at $6.88: 999,999 / 6.88 = 145,349×.
     (w,) = d.warnings
-    assert w == ("$999,999 per GPU-hour for 'h100-sxm GPU-hour, on demand (p5.48xlarge, 8 × H100)' is 145,349× "
+    assert w == ("$999,999 per GPU-hour for 'h100-sxm GPU-hour, on demand (p5.48xlarge, 8 GPUs)' is 145,349× "
                  "the catalog's $6.88 per GPU-hour: check the number and its unit.")
     assert d.cost is not None  # accepted: the cost model still prices it
 
@@ -49,12 +49,8 @@ def test_the_app_shows_the_warning_and_keeps_working():
     assert any("145,349× the catalog's $6.88 per GPU-hour" in shown(w.value) for w in at.warning)
 
 
-def test_a_denormal_price_is_flagged_not_a_crash(catalog):
+def test_a_vanishing_price_is_one_sentence(catalog):
     from explorer.engine.plausibility import price_warning
 
-    # 1e-320 / 37,500 underflows to 0, and 37,500 / 1e-320 overflows: one sentence all the same (fuzz found it).
-    assert price_warning(catalog, "onprem:h100-sxm:server", 1e-320).startswith(
-        "$1e-320 per GPU for 'h100-sxm server price per GPU' is vanishingly small against the catalog's $37,500 "
-        "per GPU: check the number and its unit.")
-    # 0.0001 of $37,500: 1/375,000,000 of it.
-    assert "is 1/375,000,000 of the catalog's $37,500" in price_warning(catalog, "onprem:h100-sxm:server", 0.0001)
+    assert price_warning(catalog, "aws:h100-sxm:on_demand", 5e-324).endswith(
+        "is less than a millionth of the catalog's $6.88 per GPU-hour: check the number and its unit.")

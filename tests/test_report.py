@@ -209,7 +209,7 @@ def test_cost_section_line_items_add_up_to_the_total(report, engine):
     assert chosen.line_items["capex"] == 0 and "On-premises GPU servers" not in text
     printed = 0
     for item, label in (("cloud_training", "Cloud GPU-hours for training and retraining"),
-                        ("cloud_serving", "Cloud serving (replicas × hours)"), ("link", "Dedicated link")):
+                        ("cloud_serving", "Cloud serving (GPU-hours or tokens)"), ("link", "Dedicated link")):
         value = chosen.line_items[item]
         assert value > 0
         # over the horizon, per month = total / 36, share = item / option total

@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from explorer.engine.capacity import Capacity
+from explorer.engine.cloud_serving import CloudServing, cloud_serving_month, option_fields, plan_serving, summarise
 from explorer.engine.cost_result import CostResult, OptionCost
 from explorer.engine.onprem import POOL_NOTE, gpus_per_server, lease_factor, pooled_training_gpus, power_key, staff_fte
 from explorer.engine.placement import Placement
@@ -29,7 +30,7 @@ from explorer.model.vocabulary import option_words
 CURRENCY = "USD"
 LINE_ITEMS: dict[str, str] = {
     "cloud_training": "Cloud GPU-hours for training and retraining",
-    "cloud_serving": "Cloud serving (replicas × hours)",
+    "cloud_serving": "Cloud serving (GPU-hours or tokens)",
     "capex": "On-premises GPU servers",
     "power": "Power × PUE",
     "space": "Data-centre space",
@@ -87,7 +88,10 @@ class CostStructure:
         self.training_local = cap.required_training("local") if self.train_local.any() else None
         self.serving_cloud = cap.required_serving("public_cloud") if self.serve_cloud.any() else None
         self.serving_local = cap.required_serving("local") if self.serve_local.any() else None
-        for s in (self.serving_cloud, self.serving_local, self.training_cloud, self.training_local):
+        # How the cloud serves: dedicated GPUs by the hour in whole instances, or a per-token endpoint.
+        self.plan = (plan_serving(catalog, a, self.cloud_gpu, self.serving_cloud)
+                     if self.serving_cloud is not None else None)
+        for s in (self.serving_cloud, self.serving_local, self.training_cloud, self.training_local, self.plan):
             if s is not None:
                 self.notes.extend(n for n in s.notes if n not in self.notes)
         if (self.train_local & self.serve_local).any():
@@ -180,7 +184,8 @@ def _replicas(s: ServingSizing, demand: float, P: PriceReader) -> Any:
 class _Gpus(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
-    cloud_serving: Any  # GPUs serving in the cloud, per option
+    cloud_serving: Any  # GPUs serving in the cloud at the peak hour, per option (0 where an endpoint serves)
+    cloud: CloudServing | None  # both ways to serve in the cloud, per month (the same for every option)
     onprem: Any  # GPUs running on premises, per option
     onprem_new: Any  # of which bought
     cloud_training_hours: Any  # cloud GPU-hours per training run, per option
@@ -207,11 +212,13 @@ def line_item_rates(st: CostStructure, P: PriceReader) -> tuple[dict[str, list[t
         cloud_training_hours = st.train_cloud * hours
         items["cloud_training"].append((cloud_training_hours * cloud_price, "cloud_train"))
 
-    serving_gpus_cloud = zero
-    if st.serving_cloud is not None:
-        replicas, _ = _replicas(st.serving_cloud, st.demand, P)
-        serving_gpus_cloud = st.serve_cloud * (replicas * st.serving_cloud.tensor_parallel)
-        items["cloud_serving"].append((serving_gpus_cloud * st.hours * cloud_price, "cloud_ones"))
+    serving_gpus_cloud, cloud = zero, None
+    if st.serving_cloud is not None and st.plan is not None:
+        _, rate = _replicas(st.serving_cloud, st.demand, P)
+        cloud = cloud_serving_month(st.plan, rate, st.assessment.workload.requests_per_day, st.days, st.hours,
+                                    cloud_price, P)
+        serving_gpus_cloud = st.serve_cloud * np.where(cloud.per_token, 0.0, cloud.bill.peak)
+        items["cloud_serving"].append((st.serve_cloud * cloud.month, "cloud_ones"))
 
     serving_local: Any = zero
     busy: Any = zero
@@ -262,7 +269,7 @@ def line_item_rates(st: CostStructure, P: PriceReader) -> tuple[dict[str, list[t
         items["egress"].append((st.egress_month_gb * P("eff:traffic_multiplier") * egress, "ones"))
     if st.link.any():
         items["link"].append((st.link * P(f"{st.provider}:link_month"), "ones"))
-    return items, _Gpus(cloud_serving=serving_gpus_cloud, onprem=need, onprem_new=new,
+    return items, _Gpus(cloud_serving=serving_gpus_cloud, cloud=cloud, onprem=need, onprem_new=new,
                         cloud_training_hours=cloud_training_hours, onprem_serving=serving_local,
                         onprem_serving_busy=busy, onprem_training=training_extra,
                         onprem_training_hours=training_local_hours, staff_fte=fte)
@@ -344,8 +351,14 @@ def price_options(st: CostStructure, prices: Mapping[str, float]) -> CostResult:
     runs = st.pattern_sums["train"]
     horizon_hours = st.hours * months
     per_server = gpus_per_server(st.catalog, st.onprem_gpu) if np.any(gpus.onprem > 0) else 1
+    cloud, summary = gpus.cloud, None
+    if cloud is not None and st.plan is not None:
+        summary = summarise(st.plan, cloud, st.cloud_gpu.name, st.hours, st.days, prices[st.cloud_price_key()],
+                            st.assessment.workload.requests_per_day, st.assessment.workload.peak_factor, P)
+    cloud_months = st.pattern_sums["cloud_ones"]
     options = []
     for i, o in enumerate(st.placements):
+        serving = option_fields(cloud, bool(st.serve_cloud[i]), cloud_months)
         total = _finite(float(totals[i]))
         onprem_hours = float(gpus.onprem[i]) * horizon_hours
         training = float(gpus.onprem_training_hours[i]) * runs
@@ -360,8 +373,9 @@ def price_options(st: CostStructure, prices: Mapping[str, float]) -> CostResult:
                                   else _break_even(cumulative[i], cumulative[ref_index])),
                 cloud_serving_gpus=int(gpus.cloud_serving[i]), onprem_gpus=int(gpus.onprem[i]),
                 onprem_gpus_new=int(gpus.onprem_new[i]), feasible=o.feasible,
-                gpu_hours_cloud=float(gpus.cloud_serving[i]) * horizon_hours
+                gpu_hours_cloud=serving["cloud_gpus_average"] * horizon_hours
                 + float(gpus.cloud_training_hours[i]) * runs,
+                **serving,
                 gpu_hours_onprem=onprem_hours, gpu_hours_onprem_busy=min(busy, onprem_hours),
                 gpu_hours_onprem_training=training, onprem_gpus_training=int(gpus.onprem_training[i]),
                 onprem_servers=-(-int(gpus.onprem[i]) // per_server),
@@ -378,7 +392,7 @@ def price_options(st: CostStructure, prices: Mapping[str, float]) -> CostResult:
         finance_note=finance_note(st.capex_mode, st.life, prices),
         training_cloud=st.training_cloud, training_local=st.training_local, serving_cloud=st.serving_cloud,
         serving_local=st.serving_local, prices=dict(prices), used=tuple(P.used), tokens_generated=tokens,
-        notes=tuple(notes),
+        notes=tuple(notes), **(summary.fields() if summary else {}),
     )
 
 

@@ -52,6 +52,14 @@ class OptionCost(_Result):
     gpu_hours_onprem_training: float = 0.0
     onprem_gpus_training: int = 0
     onprem_servers: int = 0
+    # Cloud serving (None/0 where the option does not serve in the cloud): the way it serves, both ways' totals
+    # over the horizon (None where no endpoint can be used), and the dedicated GPUs rented: on average over the
+    # day (billed) and the GPUs' worth of work at the demand (busy ÷ average = their utilisation).
+    serving_mode: str | None = None  # "dedicated" | "per_token"
+    cloud_serving_dedicated: float = 0.0
+    cloud_serving_per_token: float | None = None
+    cloud_gpus_average: float = 0.0
+    cloud_gpus_busy: float = 0.0
 
     @property
     def key(self) -> str:
@@ -79,6 +87,11 @@ class OptionCost(_Result):
         return _ratio(self.onprem_cost, self.gpu_hours_onprem_busy)
 
     @property
+    def cloud_utilisation(self) -> float | None:
+        """The share of the rented serving GPU-hours busy at the demand; None without dedicated cloud serving."""
+        return _ratio(self.cloud_gpus_busy, self.cloud_gpus_average)
+
+    @property
     def cumulative(self) -> np.ndarray:
         return np.cumsum(self.monthly)
 
@@ -101,6 +114,10 @@ class CostResult(_Result):
     used: tuple[str, ...]  # the price keys this evaluation read
     tokens_generated: float
     notes: tuple[str, ...]
+    serving_note: str = ""  # how dedicated cloud serving is billed (autoscaling, instances, utilisation)
+    serving_choice: str = ""  # which way to serve in the cloud is cheaper at this traffic, and where they cross
+    crossover_requests_per_day: float | None = None  # above it dedicated GPUs cost less than the endpoint
+    endpoint: str = ""  # the per-token service that can serve this assessment, "" when none
 
     def option(self, scenario: int, use_case: str) -> OptionCost:
         for o in self.options:
@@ -135,6 +152,10 @@ class CostResult(_Result):
             "reference_note": self.reference_note,
             "finance_note": self.finance_note,
             "tokens_generated": self.tokens_generated,
+            "serving_note": self.serving_note,
+            "serving_choice": self.serving_choice,
+            "crossover_requests_per_day": self.crossover_requests_per_day,
+            "endpoint": self.endpoint,
             "options": [
                 {
                     "scenario": o.scenario,
@@ -160,6 +181,11 @@ class CostResult(_Result):
                     "onprem_utilisation": o.onprem_utilisation,
                     "onprem_cost_per_gpu_hour": o.onprem_cost_per_gpu_hour,
                     "onprem_cost_per_busy_gpu_hour": o.onprem_cost_per_busy_gpu_hour,
+                    "serving_mode": o.serving_mode,
+                    "cloud_serving_dedicated": o.cloud_serving_dedicated,
+                    "cloud_serving_per_token": o.cloud_serving_per_token,
+                    "cloud_gpus_average": o.cloud_gpus_average,
+                    "cloud_utilisation": o.cloud_utilisation,
                 }
                 for o in self.options
             ],

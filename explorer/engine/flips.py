@@ -160,8 +160,9 @@ class DecisionThreshold(BaseModel):
     after: str  # option key recommended past the threshold, or "none"
     message: str
     # What flips: the recommendation; the cheapest feasible option over the horizon (the score does not weigh
-    # cost); or which of the recommended option and the runner-up costs less.
-    kind: Literal["recommendation", "cheapest", "runner_up_cost"] = "recommendation"
+    # cost); which of the recommended option and the runner-up costs less; or whether a per-token endpoint or
+    # dedicated GPUs serve more cheaply in the cloud (before/after are then "per_token" and "dedicated").
+    kind: Literal["recommendation", "cheapest", "runner_up_cost", "serving_mode"] = "recommendation"
 
 
 def with_field(a: Assessment, path: str, value: float) -> Assessment:

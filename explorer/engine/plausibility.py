@@ -6,8 +6,6 @@ at $999,999, a prompt longer than the model's context), next to the number, with
 
 from __future__ import annotations
 
-import math
-
 from explorer.model.assessment import Assessment
 from explorer.model.catalog import Catalog
 from explorer.model.formatting import count, quantity
@@ -27,13 +25,12 @@ def price_warning(catalog: Catalog, key: str, value: float) -> str:
     if 1 / factor <= ratio <= factor:
         return ""
     shown, default = quantity(value, item.unit), quantity(item.value, item.unit)
+    if ratio < 1e-6:  # also a denormal price, whose ratio underflows to 0
+        return (f"{shown} for '{item.label}' is less than a millionth of the catalog's {default}: check the number "
+                "and its unit.")
     if ratio > 1:
         return f"{shown} for '{item.label}' is {_times(ratio)} the catalog's {default}: check the number and its unit."
-    inverse = item.value / value  # not 1 / ratio: a denormal value's ratio underflows to 0
-    if not math.isfinite(inverse):
-        return (f"{shown} for '{item.label}' is vanishingly small against the catalog's {default}: check the number "
-                "and its unit.")
-    return (f"{shown} for '{item.label}' is 1/{_times(inverse).rstrip('×')} of the catalog's {default}: check "
+    return (f"{shown} for '{item.label}' is 1/{_times(1 / ratio).rstrip('×')} of the catalog's {default}: check "
             "the number and its unit.")
 
 

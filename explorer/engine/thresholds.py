@@ -8,10 +8,11 @@ from typing import Any
 import numpy as np
 
 from explorer.engine.capacity import capacity_of
+from explorer.engine.cloud_serving import serving_mode_threshold
 from explorer.engine.cost_thresholds import cost_thresholds
 from explorer.engine.flips import DecisionThreshold, nearest_flips, with_field
 from explorer.engine.governance import resolve_weights
-from explorer.engine.pipeline import cost_of, recommended_key, scored
+from explorer.engine.pipeline import cost_of, costed, recommended_key, scored
 from explorer.engine.scoring import tie_order
 from explorer.model.assessment import Assessment
 from explorer.model.catalog import Catalog
@@ -226,13 +227,18 @@ def decision_thresholds(
     weight, and traffic (which moves the computed cost, elasticity and burden ratings, and the procurement
     penalty with owned GPUs). The cost model (``kind="cheapest"`` and ``"runner_up_cost"``): traffic, horizon,
     the cloud GPU-hour and on-premises server prices, decode bandwidth efficiency and training MFU: which
-    feasible option is cheapest and whether the recommended option costs more than the runner-up.
+    feasible option is cheapest and whether the recommended option costs more than the runner-up. The traffic
+    at which a per-token endpoint and dedicated GPUs cost the same in the cloud (``kind="serving_mode"``).
     """
     result = result if result is not None else scored(catalog, a, weights)
     found = (_latency_thresholds(catalog, a, weights) + _traffic_recommendation(catalog, a, weights)
              + _weight_thresholds(catalog, a, weights, result) + cost_thresholds(catalog, a, result))
+    cost = costed(catalog, a).result
+    mode = cost and serving_mode_threshold(cost.crossover_requests_per_day, cost.endpoint, a.workload.requests_per_day)
+    if mode is not None:  # the traffic at which the endpoint and dedicated GPUs cost the same (the cost model's)
+        found.append(mode)
     # The recommendation first, then the cheapest option, then the runner-up's cost; inputs of the assessment
     # before weights (they name a concrete number to check); nearest first, relative to each input's scale.
-    kinds = {"recommendation": 0, "cheapest": 1, "runner_up_cost": 2}
+    kinds = {"recommendation": 0, "cheapest": 1, "runner_up_cost": 2, "serving_mode": 3}
     return tuple(sorted(found, key=lambda t: (kinds[t.kind], t.input.startswith("w."),
                                               abs(t.value - t.current) / max(abs(t.current), 1e-9))))

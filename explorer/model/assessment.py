@@ -10,9 +10,11 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from explorer.model.legacy_prices import upgrade_prices
 from explorer.model.vocabulary import (
     CLASSIFICATIONS,
     CLOUD_PROVIDERS,
+    CLOUD_SERVING_MODES,
     COMPLIANCE_REGIMES,
     METHODS,
     PRECISIONS,
@@ -59,6 +61,8 @@ class Workload(_Strict):
     tpot_target_ms: Annotated[float, Field(ge=0.1, le=60_000)] = 60
     peak_factor: Annotated[float, Field(ge=1, le=100)] = 3
     serving_engine: Literal[SERVING_ENGINES] = "vllm"  # type: ignore[valid-type]  # data/engines.yaml
+    # Cloud serving on dedicated GPUs, on a managed per-token endpoint, or (auto) whichever costs less.
+    cloud_serving: Literal[CLOUD_SERVING_MODES] = "auto"  # type: ignore[valid-type]
 
     _finite_floats = field_validator(
         "dataset_tokens", "epochs", "requests_per_day", "ttft_target_ms", "tpot_target_ms", "peak_factor",
@@ -191,6 +195,17 @@ class Assessment(_Strict):
             finance = dict(finance)
             raw = {**raw, "finance": finance, "costing": {**costing, "capex": finance.pop("capex")}}
         return raw
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_price_keys(cls, raw: Any) -> Any:
+        """Price keys from before the on-premises pool (explorer/model/legacy_prices.py) still load."""
+        prices = raw.get("prices") if isinstance(raw, dict) else None
+        if not isinstance(prices, dict):
+            return raw
+        constraints = raw.get("constraints")
+        region = constraints.get("region", "us") if isinstance(constraints, dict) else "us"
+        return {**raw, "prices": upgrade_prices(prices, region if isinstance(region, str) else "us")}
 
     @property
     def capex(self) -> str:

@@ -14,12 +14,13 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError, create_model, model_validator
 
 from explorer.model.catalog_base import Frozen, Sourced
+from explorer.model.endpoints import SERVING_FILES, CloudServingCatalog, endpoint_parts, flatten_endpoints
 from explorer.model.engine_profiles import EngineProfile, check_engines
 from explorer.model.errors import CatalogError, UnknownChoiceError, describe_validation_error
 from explorer.model.hardware import GpuSpec, ModelSpec
 from explorer.model.price_catalog import CloudProvider, Factor, OnPremCosts, PriceItem, ServerPrice, flatten_prices
 from explorer.model.rule_schema import Contradiction, Rule, check_rule_coverage
-from explorer.model.vocabulary import REGIONS, SCENARIO_IDS, USE_CASE_IDS, Place, UseCaseId, option_key
+from explorer.model.vocabulary import SCENARIO_IDS, USE_CASE_IDS, Place, UseCaseId, option_key
 
 DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"
 
@@ -197,6 +198,7 @@ class Catalog(Frozen):
     providers: tuple[CloudProvider, ...]
     onprem: OnPremCosts
     efficiency: tuple[Factor, ...]
+    cloud_serving: CloudServingCatalog  # per-token endpoints and autoscaling (endpoint_prices.yaml, autoscaling.yaml)
     engines: tuple[EngineProfile, ...]  # serving engine profiles (data/engines.yaml)
     data_dir: str
     # A hash of every catalog file's bytes: what caches key a catalog by (never its id(), which Python reuses).
@@ -205,7 +207,7 @@ class Catalog(Frozen):
     @cached_property
     def price_items(self) -> dict[str, PriceItem]:
         """Every overridable price and efficiency default, by its key in ``Assessment.prices``."""
-        return flatten_prices(self.providers, self.onprem, self.efficiency)
+        return {**flatten_prices(self.providers, self.onprem, self.efficiency), **flatten_endpoints(self.cloud_serving)}
 
     def price_item(self, key: str) -> PriceItem:
         try:
@@ -272,7 +274,7 @@ _FILES: dict[str, dict[str, Any]] = {
     "onprem_costs.yaml": {"servers": tuple[ServerPrice, ...], "costs": tuple[Factor, ...],
                           "finance": tuple[Factor, ...], "power": tuple[Factor, ...]},
     "efficiency.yaml": {"factors": tuple[Factor, ...]},
-    "engines.yaml": {"engines": tuple[EngineProfile, ...]},
+    "engines.yaml": {"engines": tuple[EngineProfile, ...]}, **SERVING_FILES,
 }
 
 
@@ -343,9 +345,9 @@ def _load(data_dir: Path) -> Catalog:
     if gap:
         raise CatalogError(str(data_dir / "rules.yaml"), "rules", gap)
     parts["efficiency"] = parts.pop("factors")
-    parts["onprem"] = OnPremCosts(servers=parts.pop("servers"), costs=parts.pop("costs"),
-                                  finance=parts.pop("finance", ()), power=parts.pop("power", ()))
+    parts["onprem"] = OnPremCosts(**{k: parts.pop(k) for k in ("servers", "costs", "finance", "power") if k in parts})
     _check_price_gpus(data_dir, parts)
+    parts.update(endpoint_parts(parts, data_dir))
     check_engines(str(data_dir / "engines.yaml"), parts["engines"])
     return Catalog(**parts, data_dir=str(data_dir), version=digest.hexdigest()[:16])
 
@@ -358,9 +360,7 @@ def _check_price_gpus(data_dir: Path, parts: dict[str, Any]) -> None:
             if price.gpu not in known:
                 raise CatalogError(str(data_dir / "cloud_prices.yaml"), f"providers[{i}].gpus[{j}].gpu",
                                    f"names unknown GPU {price.gpu!r}; choose from: {', '.join(known)}")
-    if missing := [r for r in REGIONS if r not in {f.id for f in parts["onprem"].power}]:
-        raise CatalogError(str(data_dir / "onprem_costs.yaml"), "power", f"has no electricity price for region "
-                           f"{missing[0]!r}; every region needs one: {', '.join(REGIONS)}")
+    parts["onprem"].check_power_regions(str(data_dir / "onprem_costs.yaml"))
     for i, server in enumerate(parts["onprem"].servers):
         if server.gpu not in known:
             raise CatalogError(str(data_dir / "onprem_costs.yaml"), f"servers[{i}].gpu",

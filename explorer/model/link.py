@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from explorer.model.assessment import DEFAULT, Assessment
 from explorer.model.catalog import Catalog
-from explorer.model.errors import AssessmentError, ExplorerError
+from explorer.model.errors import NO_VALUE, AssessmentError, ExplorerError
 from explorer.model.formatting import sentence
 from explorer.model.loading import parse_assessment
 
 QUERY_SOURCE = "URL query"
-_RESERVED = {"w", "page"}  # reserved for the UI (weights, page) — not part of the assessment
+PRESENT = "present"  # view state, not an assessment field: presenter mode (present=1)
+_RESERVED = {"w", "page", PRESENT}  # reserved for the UI (weights, page, view) — not part of the assessment
 
 
 def _flatten(prefix: str, value: Any, out: dict[str, str]) -> None:
@@ -55,6 +57,34 @@ def _known_query_keys() -> frozenset[str]:
     return frozenset(k for k in keys if not k.startswith("prices"))
 
 
+def allowed_keys() -> str:
+    """The keys a link may carry, for a message about one it may not."""
+    return ", ".join([*sorted(_known_query_keys() - {"schema_version"}, key=lambda k: (k.count("."), k)),
+                      "prices.<price key>", f"{WEIGHT_PREFIX}<criterion>", PRESENT])
+
+
+def field_key(field: str) -> str:
+    """The link key of a dotted field: ``constraints.compliance[1]`` is the key ``constraints.compliance``."""
+    return re.sub(r"(\[\d+\])+$", "", field)
+
+
+_WORDS = {"ttft": "TTFT", "tpot": "TPOT", "rtt": "round trip", "gbps": "(Gbit/s)", "ms": "(ms)", "pct": "(%)",
+          "gpu": "GPU", "gpus": "GPUs", "onprem": "on-premises"}
+
+
+def link_sentence(exc: AssessmentError) -> str:
+    """A link's bad field as one plain sentence: "Scenario must be 1, 2, 3 or 4 (the link says 9)."."""
+    key = field_key(exc.field)
+    if not key:
+        return sentence(str(exc))
+    if exc.problem.startswith("is not a known key"):
+        return sentence(f"The link's key '{key}' {exc.problem}")
+    words = " ".join(_WORDS.get(w, w) for w in key.rsplit(".", 1)[-1].split("_"))
+    name = words[0].upper() + words[1:] + (f" ({key})" if "." in key else "")
+    said = "" if exc.value is NO_VALUE else f" (the link says {exc.value})"
+    return f"{name} {exc.problem}{said}."
+
+
 def from_query(params: Mapping[str, str | list[str]], catalog: Catalog | None = None) -> Assessment:
     """Parse URL query parameters (as produced by :func:`to_query`) into an Assessment."""
     nested: dict[str, Any] = {}
@@ -68,7 +98,7 @@ def from_query(params: Mapping[str, str | list[str]], catalog: Catalog | None = 
             nested.setdefault("prices", {})[key.removeprefix("prices.")] = value
             continue
         if key not in known:
-            raise AssessmentError(QUERY_SOURCE, key, "is not a known field")
+            raise AssessmentError(QUERY_SOURCE, key, f"is not a known key; allowed keys: {allowed_keys()}")
         node = nested
         *parents, last = key.split(".")
         for part in parents:
@@ -83,7 +113,7 @@ def _query_value(key: str, value: str) -> Any:
     if key in _BOOL_FIELDS:
         word = value.strip().lower()
         if word not in _BOOL_WORDS:
-            raise AssessmentError(QUERY_SOURCE, key, f"must be true or false (got {value!r})")
+            raise AssessmentError(QUERY_SOURCE, key, "must be true or false", value)
         return _BOOL_WORDS[word]
     return value
 
@@ -112,8 +142,8 @@ def assessment_from_link(params: Mapping[str, str | list[str]], catalog: Catalog
             assessment = from_query(remaining, catalog)
             break
         except AssessmentError as exc:
-            first_error = first_error or str(exc)
-            field = exc.field.split("[", 1)[0]
+            first_error = first_error or link_sentence(exc)
+            field = field_key(exc.field)
             bad = [k for k in remaining if k == field or k.startswith(field + ".")]
             if not bad:
                 return _salvage_choice(params, catalog), (
@@ -174,10 +204,28 @@ def weights_from_link(params: Mapping[str, str | list[str]], catalog: Catalog) -
     return weights, problems
 
 
-def link_query(assessment: Assessment, weights: Mapping[str, float], catalog: Catalog) -> dict[str, str]:
-    """The whole link: the assessment's query and the weights that differ from the defaults."""
+def link_query(assessment: Assessment, weights: Mapping[str, float], catalog: Catalog,
+               present: bool = False) -> dict[str, str]:
+    """The whole link: the assessment's query, the weights that differ from the defaults, and presenter mode."""
     defaults = default_weights(catalog)
     query = to_query(assessment)
     query.update({f"{WEIGHT_PREFIX}{cid}": f"{value:g}" for cid, value in weights.items()
                   if value != defaults.get(cid)})
+    if present:
+        query[PRESENT] = "1"
     return query
+
+
+def present_from_link(params: Mapping[str, str | list[str]]) -> tuple[bool, str]:
+    """Presenter mode as the link says (``present=1``), and one sentence when the link's value is not 1 or 0."""
+    raw = params.get(PRESENT)
+    if raw is None:
+        return False, ""
+    value = raw[-1] if isinstance(raw, list) else raw
+    word = value.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True, ""
+    if word in ("0", "false", "no", "off", ""):
+        return False, ""
+    return False, (f"Presenter mode in the shared link must be 1 (on) or 0 (off), but the link says {value[:40]}; "
+                   "showing the normal view.")

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from explorer.model.assessment import Assessment
 from explorer.model.catalog import Catalog, load_catalog
-from explorer.model.errors import AssessmentError, describe_validation_error
+from explorer.model.errors import AssessmentError, explain
 
 
 def parse_assessment(raw: Any, source: str = "assessment", catalog: Catalog | None = None) -> Assessment:
@@ -23,8 +23,8 @@ def parse_assessment(raw: Any, source: str = "assessment", catalog: Catalog | No
     try:
         assessment = Assessment.model_validate(dict(raw))
     except ValidationError as exc:
-        field, problem = describe_validation_error(exc)
-        raise AssessmentError(source, field, problem) from None
+        p = explain(exc, Assessment)
+        raise AssessmentError(source, p.field, p.problem, p.value, p.more) from None
     check_catalog_ids(assessment, source, catalog)
     return assessment
 
@@ -38,7 +38,7 @@ def check_catalog_ids(assessment: Assessment, source: str, catalog: Catalog | No
         ("costing.gpu", assessment.costing.gpu, [g.id for g in cat.gpus]),
     ):
         if value not in known:
-            raise AssessmentError(source, field, f"{value!r} is not in the catalog; choose from: {', '.join(known)}")
+            raise AssessmentError(source, field, f"is not in the catalog; choose from: {', '.join(known)}", value)
     for key, value in assessment.prices.items():
         item = cat.price_items.get(key)
         if item is None:
@@ -46,7 +46,7 @@ def check_catalog_ids(assessment: Assessment, source: str, catalog: Catalog | No
                                   f"is not a known price; allowed keys: {', '.join(cat.price_items)}")
         if not item.min <= value <= item.max:
             raise AssessmentError(source, f"prices.{key}",
-                                  f"must be between {item.min:g} and {item.max:g} {item.unit} (got {value:g})")
+                                  f"must be from {item.min:g} to {item.max:g} {item.unit}", value)
 
 
 def load_assessment(spec: str | Path, catalog: Catalog | None = None) -> Assessment:

@@ -7,6 +7,8 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from explorer.model.catalog_base import Frozen, Sourced
+from explorer.model.errors import CatalogError
+from explorer.model.vocabulary import REGIONS
 
 Positive = Annotated[float, Field(ge=0, le=1e9)]
 
@@ -43,10 +45,26 @@ class Factor(Ranged):
 
 class CloudGpuPrice(Sourced):
     gpu: str
-    instance: str
+    family: str = Field(min_length=1)  # the instance family: p5, ND H100 v5, A3 High, gx3d
+    instance: str = Field(min_length=1)  # the instance the price is read from
+    gpus_per_instance: Annotated[int, Field(ge=1, le=64)]
+    sizes: tuple[Annotated[int, Field(ge=1, le=64)], ...]  # GPU counts the family is sold in on demand
     on_demand: Positive  # USD per GPU-hour
     committed: Positive  # USD per GPU-hour, 1-year commitment
     committed_term: str = "1 year"
+
+    @model_validator(mode="after")
+    def _sizes(self) -> CloudGpuPrice:
+        if not self.sizes or list(self.sizes) != sorted(set(self.sizes)):
+            raise ValueError(f"sizes {list(self.sizes)} must list GPU counts once each, smallest first")
+        if self.gpus_per_instance not in self.sizes:
+            raise ValueError(f"gpus_per_instance {self.gpus_per_instance} must be one of the sizes {list(self.sizes)}")
+        return self
+
+    @property
+    def shape(self) -> str:
+        """'p5.48xlarge, 8 GPUs': the priced instance in words."""
+        return f"{self.instance}, {self.gpus_per_instance} GPU{'s' if self.gpus_per_instance > 1 else ''}"
 
 
 class CloudProvider(Frozen):
@@ -74,6 +92,12 @@ class OnPremCosts(Frozen):
 
     def server(self, gpu: str) -> ServerPrice | None:
         return next((s for s in self.servers if s.gpu == gpu), None)
+
+    def check_power_regions(self, path: str) -> None:
+        """Every region the assessment may choose needs an electricity price."""
+        if missing := [r for r in REGIONS if r not in {f.id for f in self.power}]:
+            raise CatalogError(path, "power", f"has no electricity price for region {missing[0]!r}; every region "
+                               f"needs one: {', '.join(REGIONS)}")
 
 
 class PriceItem(Frozen):
@@ -111,7 +135,7 @@ def flatten_prices(
                                       ("committed", g.committed, f"committed {g.committed_term}")):
                 key = f"{p.id}:{g.gpu}:{kind}"
                 items[key] = PriceItem(
-                    key=key, group=f"Cloud: {p.name}", label=f"{g.gpu} GPU-hour, {what} ({g.instance})",
+                    key=key, group=f"Cloud: {p.name}", label=f"{g.gpu} GPU-hour, {what} ({g.shape})",
                     value=value, unit="USD per GPU-hour", source=g.source, as_of=g.as_of.isoformat(),
                     estimate=g.estimate,
                 )

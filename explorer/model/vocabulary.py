@@ -39,6 +39,9 @@ SERVING_ENGINES: tuple[str, ...] = ("vllm", "tensorrt_llm", "sglang")  # data/en
 PRECISION_LABELS: dict[str, str] = {"bf16": "BF16", "fp8": "FP8", "int4": "INT4 (weights)"}
 CAPEX_LABELS: dict[str, str] = {"buy": "Buy up front", "lease": "Lease", "amortise": "Amortise"}
 PRICING_LABELS: dict[str, str] = {"on_demand": "On demand", "committed": "1-year commitment"}
+# How the cloud serves the model: the cheaper of the two, dedicated GPUs, or a managed per-token endpoint.
+CLOUD_SERVING_MODES: tuple[str, ...] = ("auto", "dedicated", "per_token")
+SERVING_MODE_LABELS: dict[str, str] = {"auto": "Cheaper", "dedicated": "Dedicated", "per_token": "Per token"}
 
 # Where the premises are, for the electricity price (data/onprem_costs.yaml, ``power``).
 REGIONS: tuple[str, ...] = ("us", "eu")

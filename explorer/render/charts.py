@@ -104,16 +104,18 @@ def totals_chart(result: CostResult, unc: Uncertainty | None = None, selected: s
     fig.update_yaxes(title=f"Total over {months(result.horizon_months)} ({result.currency})", tickformat="$,.3s")
     title = "Total cost of each option"
     if unc is not None:
-        title += f" (whiskers: P10–P90 of {unc.samples:,} samples)"
+        title += f"<br><sup>Whiskers: P10–P90 of {unc.samples:,} samples</sup>"  # two lines: whole in a column
     fig = _layout(fig, title)
+    if unc is not None:
+        fig.update_layout(margin=dict(t=75))
     if outside:
         fig.add_annotation(
             text=_wrap("◆ the point estimate lies outside its own P10–P90 band: it prices every input at the "
                        "catalog's value, and the ranges reach further above those values than below, so most "
-                       "samples cost more (see P50).", 70),
+                       "samples cost more (see P50).", 56),
             xref="paper", yref="paper", x=0, y=1.0, xanchor="left", yanchor="bottom", showarrow=False,
             align="left", font=dict(size=11))
-        fig.update_layout(margin=dict(t=110))
+        fig.update_layout(margin=dict(t=150))
     return fig
 
 

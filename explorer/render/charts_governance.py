@@ -54,7 +54,7 @@ def radar_figure(
                "angularaxis": {"tickfont": {"size": 11}}},
         showlegend=True,
         legend={"orientation": "h", "y": -0.12, "x": 0.5, "xanchor": "center"},
-        margin={"l": 60, "r": 60, "t": 30, "b": 40},
+        margin={"l": 105, "r": 105, "t": 30, "b": 40},  # room for "Compliance evidence" beside the circle
         height=height,
         font={"family": "DejaVu Sans, sans-serif"},
     )

@@ -23,28 +23,30 @@ def rating_style(rating: float | str) -> str:
 
 
 def trade_off_html(table: TradeOffs) -> str:
-    """The trade-off table as HTML: colour-coded ratings, the rationale on hover (escaped everywhere)."""
+    """The trade-off table as HTML: colour-coded ratings and each rationale as wrapped text (escaped everywhere).
+
+    Nothing is cut or left to hovering (a projector has no mouse over it): the criterion, weight and rating
+    columns take the width their words need and the rationale wraps in the rest.
+    """
     rows = []
     for r in table.rows:
-        tip = html.escape(f"{r.rationale} ({r.source})", quote=True)
+        tip = html.escape(f"Source: {r.source}", quote=True)
         colour = rating_colour(r.rating)
         mark = ' <span title="computed from this assessment&#39;s cost model">⚙</span>' if r.computed else ""
         rows.append(
-            f'<tr title="{tip}"><td>{html.escape(r.name)}{mark}</td>'
-            f'<td style="text-align:center">{r.weight:g}</td>'
-            f'<td style="background:{colour};text-align:center;font-weight:700">{r.shown}</td>'
-            f'<td class="why">{html.escape(r.rationale)}</td></tr>'
+            f'<tr><td class="name">{html.escape(r.name)}{mark}</td>'
+            f'<td class="num">{r.weight:g}</td>'
+            f'<td class="num" style="background:{colour};font-weight:700">{r.shown}</td>'
+            f'<td class="why" title="{tip}">{html.escape(r.rationale)}</td></tr>'
         )
-    style = ("<style>.tot{border-collapse:collapse;width:100%;font-size:13px;table-layout:fixed}"
-             ".tot td,.tot th{border:1px solid #E2E8F0;padding:3px 6px;vertical-align:top;overflow:hidden;"
-             "white-space:nowrap;text-overflow:ellipsis}"
-             ".tot th{background:#F7FAFC;text-align:left}"
-             ".tot td.why{color:#4A5568;font-size:12px}.tot tr:hover td{background-color:#EDF2F7}</style>")
-    return (style + '<table class="tot"><colgroup><col style="width:32%"><col style="width:13%">'
-            '<col style="width:12%"><col style="width:43%"></colgroup><thead><tr><th>Criterion</th>'
-            "<th>Weight</th><th>Rating</th><th title=\"Hover a row for the full rationale\">Why (hover)</th>"
-            "</tr></thead><tbody>" + "".join(rows)
-            + "</tbody></table>")
+    style = ("<style>.tot{border-collapse:collapse;width:100%;font-size:0.85em}"
+             ".tot td,.tot th{border:1px solid #E2E8F0;padding:3px 6px;vertical-align:top;"
+             "white-space:normal;overflow-wrap:anywhere}"
+             ".tot th{background:#F7FAFC;text-align:left;white-space:nowrap}"
+             ".tot td.name{white-space:nowrap}.tot td.num{text-align:center;width:1%;white-space:nowrap}"
+             ".tot td.why{color:#4A5568;font-size:0.95em}</style>")
+    return (style + '<table class="tot"><thead><tr><th>Criterion</th><th>Weight</th><th>Rating</th><th>Why</th>'
+            "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
 def onprem_pool_rows(result: CostResult) -> list[dict[str, str]]:

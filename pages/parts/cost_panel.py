@@ -8,7 +8,7 @@ import streamlit as st
 from explorer import CostResult, Decision, ExplorerError, Uncertainty
 from explorer.engine.uncertainty import band_note
 from explorer.model.formatting import money
-from explorer.model.vocabulary import option_short
+from explorer.model.vocabulary import SERVING_MODE_LABELS, option_short
 from explorer.render.markdown import literal
 from pages.parts import cache, paint
 
@@ -29,12 +29,22 @@ def headline(decision: Decision, result: CostResult, unc: Uncertainty) -> None:
     cols[2].metric(result.break_even_label, result.break_even_text(key),
                    help=result.reference_note + " Break-even is the first month from which this option's cumulative "
                    "cost stays at or below the reference's.")
-    cols[3].metric("GPUs: cloud serving / on premises", f"{chosen.cloud_serving_gpus} / {chosen.onprem_gpus}",
-                   help=f"{chosen.onprem_gpus_new} of the on-premises GPUs are bought.")
+    cloud = "endpoint" if chosen.serving_mode == "per_token" else str(chosen.cloud_serving_gpus)
+    cols[3].metric("GPUs: cloud serving / on premises", f"{cloud} / {chosen.onprem_gpus}",
+                   help=f"{chosen.onprem_gpus_new} of the on-premises GPUs are bought. Cloud serving GPUs are those "
+                   "rented at the peak hour; 'endpoint' means a per-token endpoint serves.")
     note = band_note(chosen.total, unc.p10[key], unc.p50[key], unc.p90[key], unc.samples)
     st.caption(f"Present value {money(chosen.present_value)}. {result.finance_note}" + (f" {note}" if note else ""))
     if result.reference is None:
         st.caption(result.reference_note)
+    serving = serving_caption(result)
+    if serving:
+        st.caption(serving)
+
+
+def serving_caption(result: CostResult) -> str:
+    """How cloud serving is billed, which way is cheaper at this traffic and where the two cross."""
+    return " ".join(s for s in (result.serving_note, result.serving_choice) if s)
 
 
 def sizing_caption(result: CostResult) -> str:
@@ -89,6 +99,8 @@ def show(decision: Decision) -> None:
           "P10–P90": f"{money(unc.p10[o.key])} – {money(unc.p90[o.key])}",
           "Per million tokens": money(o.per_million_tokens),
           "Break-even": result.break_even_text(o.key),
+          "Cloud serving": SERVING_MODE_LABELS[o.serving_mode] if o.serving_mode else "—",
+          "Cloud GPUs busy": "—" if o.cloud_utilisation is None else f"{o.cloud_utilisation:.0%}",
           "On-prem pool busy": "—" if o.onprem_utilisation is None else f"{o.onprem_utilisation:.0%}"}
          for o in result.options]
     )

@@ -76,6 +76,8 @@ def sizing(result: CostResult) -> None:
                     "TTFT and TPOT under load at the average (P50) and the peak traffic per replica, with queueing "
                     "and prefill–decode interference)")
         st.dataframe(pd.DataFrame(serve_rows), hide_index=True, key="sizing_serving")
+    if result.serving_note:
+        st.caption(" ".join(s for s in (result.serving_note, result.serving_choice) if s))
 
 
 def _apply_price_edits(editor_key: str, keys: list[str]) -> None:

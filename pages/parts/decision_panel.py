@@ -11,35 +11,40 @@ from explorer.model.vocabulary import PLACE_PHRASES, option_words
 from explorer.render.markdown import literal
 
 
-def show(decision: Decision) -> None:
+def status(decision: Decision) -> None:
+    """Is this option open (what rules it out), and what is recommended (why, and what would flip it)."""
     option = decision.chosen
-    col_option, col_best = st.columns(2, gap="large")
-    with col_option:
-        if option.violations:
-            st.error("**This option is ruled out.**  \n" + "  \n".join(f"✕ {v.message}." for v in option.violations),
-                     icon=":material/block:")
-        else:
-            st.success(f"**This option is feasible**: score {option.score:.0f}/100.", icon=":material/check_circle:")
-        _latency(decision)
-        if option.cautions:
-            st.warning("**Cautions (soft penalties)**  \n" + "  \n".join(_caution(v) for v in option.cautions),
-                       icon=":material/warning:")
-    with col_best:
-        best = decision.recommended
-        if best is None:
-            st.error(no_option_message(decision), icon=":material/block:")
-            for r in decision.relax[1:3]:
-                st.caption(r.message)
-            return
-        here = best.key == option.key
-        title = "**Recommended: this option.**" if here else f"**Recommended: {option_words(best.key)}.**"
-        st.info(f"{title}  \n{best.reasons[0]}", icon=":material/star:")
-        # Lazy: the thresholds (a sweep of many what-ifs) run only while the expander is open.
-        why = st.expander("Why, and what would flip it", key="why_flips", on_change="rerun")
-        with why:
-            st.markdown("\n".join(f"- {r}" for r in best.reasons[1:]))
-            if why.open:
-                _flips(decision)
+    if option.violations:
+        st.error("**This option is ruled out.**  \n" + "  \n".join(f"✕ {v.message}." for v in option.violations),
+                 icon=":material/block:")
+    else:
+        cautions = len(option.cautions)
+        more = f", with {cautions} caution{'s' if cautions != 1 else ''} below" if cautions else ""
+        st.success(f"**This option is feasible**: score {option.score:.0f}/100{more}.", icon=":material/check_circle:")
+    _latency(decision)
+    best = decision.recommended
+    if best is None:
+        st.error(no_option_message(decision), icon=":material/block:")
+        for r in decision.relax[1:3]:
+            st.caption(r.message)
+        return
+    here = best.key == option.key
+    title = "**Recommended: this option.**" if here else f"**Recommended: {option_words(best.key)}.**"
+    st.info(f"{title} {best.reasons[0]}", icon=":material/star:")
+    # Lazy: the thresholds (a sweep of many what-ifs) run only while the expander is open.
+    why = st.expander("Why, and what would flip it", key="why_flips", on_change="rerun")
+    with why:
+        st.markdown("\n".join(f"- {r}" for r in best.reasons[1:]))
+        if why.open:
+            _flips(decision)
+
+
+def cautions(decision: Decision) -> None:
+    """The chosen option's cautions (soft penalties), each with its safeguard and source."""
+    option = decision.chosen
+    if option.cautions:
+        st.warning("**Cautions (soft penalties)**  \n" + "  \n".join(_caution(v) for v in option.cautions),
+                   icon=":material/warning:")
 
 
 def _latency(decision: Decision) -> None:

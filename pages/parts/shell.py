@@ -14,16 +14,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from explorer import Assessment, Catalog, Decision, ExplorerError, decide, load_catalog
-from explorer.model.formatting import slug
+from explorer.model.formatting import sentence, slug
 from explorer.model.link import default_weights
 from explorer.render.markdown import literal
-from pages.parts import sidebar, state
+from pages.parts import sidebar, state, view
 
 APP = Path(__file__).resolve().parent.parent.parent / "app.py"
 
 _IN_APP: contextvars.ContextVar[bool] = contextvars.ContextVar("in_app", default=False)
+# Where this run's sidebar keeps the assessment file (its download is drawn once the page has read its widgets).
+_FILE_BOX: contextvars.ContextVar[DeltaGenerator | None] = contextvars.ContextVar("file_box", default=None)
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ def frame() -> None:
     """What every page shares, drawn by app.py before the page: state from the link, then the sidebar."""
     cat = catalog()
     state.init_state(cat)
-    sidebar.sidebar(cat)
+    view.configure()
+    _FILE_BOX.set(sidebar.sidebar(cat))
 
 
 def guard() -> None:
@@ -82,11 +86,12 @@ def page() -> Page:
     cat = catalog()
     weights = state.current_weights(cat)
     assessment = state.current_assessment(cat, weights)
-    sidebar.downloads(assessment.to_yaml(), assessment.customer)
+    sidebar.downloads(_FILE_BOX.get() or st.sidebar, assessment.to_yaml(), assessment.customer)
     try:
         decision = decide(cat, assessment, weights)
     except ExplorerError as exc:  # weights that cannot be used: say so, and decide with the defaults
-        st.error(literal(f"{exc} Showing the default weights until one is raised."), icon=":material/balance:")
+        st.error(literal(f"{sentence(str(exc))} Showing the default weights until one is raised."),
+                 icon=":material/balance:")
         decision = decide(cat, assessment, default_weights(cat))
     for warning in decision.warnings:  # accepted, but far outside the catalog's ranges
         st.warning(literal(f"Check this input: {warning}"), icon=":material/error:")

@@ -6,8 +6,9 @@ Drawn by app.py before the page runs, so its widgets keep their state on every p
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from explorer import Catalog, ExplorerError, parse_assessment
+from explorer import Catalog, ExplorerError, decide, parse_assessment
 from explorer.model.assessment import bounds
 from explorer.model.formatting import slug
 from explorer.model.link import WEIGHT_PREFIX, default_weights
@@ -19,33 +20,50 @@ from explorer.model.vocabulary import (
     REGION_NAMES,
     RESIDENCY_LABELS,
     SKILL_LABELS,
+    split_key,
 )
 from pages.parts import state, uploads
 
 
 def _load_preset(cat: Catalog) -> None:
+    """Load the chosen preset, on the option the decision recommends for it (or its own, if none is open)."""
     preset_id = st.session_state.get("preset")
     if not preset_id:
         return
     try:
-        state.replace_assessment(parse_assessment(cat.preset(preset_id).assessment, f"preset '{preset_id}'", cat))
+        assessment = parse_assessment(cat.preset(preset_id).assessment, f"preset '{preset_id}'", cat)
+        best = decide(cat, assessment, state.current_weights(cat)).recommended
+        if best is not None:
+            assessment = assessment.with_choice(*split_key(best.key))
+        state.replace_assessment(assessment)
         st.session_state.pop(state.NOTICE, None)
+        st.session_state["preset"] = None
     except ExplorerError as exc:
         state.notify(str(exc))
 
 
-def sidebar(cat: Catalog) -> None:
-    """The assessment inputs every page shares."""
+def sidebar(cat: Catalog) -> DeltaGenerator:
+    """The assessment inputs every page shares; returns the place for the assessment file's download."""
     state.bind(*(k for k in state.FIELDS if k not in state.PAGE_KEYS))
     sb = st.sidebar
     sb.header("Assessment")
     presets = {p.id: p.name for p in cat.presets}
-    col1, col2 = sb.columns([2, 1], vertical_alignment="bottom")
-    col1.selectbox("Preset", list(presets), format_func=presets.__getitem__, key="preset")
-    col2.button("Load", key="load_preset", on_click=_load_preset, args=(cat,))
+    sb.selectbox("Preset", list(presets), format_func=presets.__getitem__, key="preset", index=None,
+                 placeholder="Choose a preset…", on_change=_load_preset, args=(cat,),
+                 help="A worked example: choosing one loads its whole assessment, on the option recommended for "
+                      "it. The box then empties again, so it never names a preset the page no longer shows.")
     sb.text_input("Customer", key="customer", max_chars=200, placeholder="Customer name, shown in titles")
     models = {m.id: m.name for m in cat.models}
     sb.selectbox("Model", list(models), format_func=models.__getitem__, key="model")
+    file_box = sb.container(border=True, key="assessment_file")
+    with file_box:
+        st.markdown("**Assessment file**")
+        st.file_uploader("Load an assessment (YAML or JSON)", type=["yaml", "yml", "json"], key="upload",
+                         on_change=uploads.assessment_file, args=(cat,))
+        st.file_uploader("Price book (YAML or CSV: key, value)", type=["yaml", "yml", "csv"], key="price_book",
+                         on_change=uploads.price_book, args=(cat,),
+                         help="Your negotiated prices for any catalog keys (see the Cost page's table). They "
+                              "replace the catalog's, and travel with the assessment as price overrides.")
     with sb.expander("Constraints", expanded=True):
         st.selectbox("Cloud provider", list(PROVIDER_NAMES), key="cloud_provider",
                      format_func=PROVIDER_NAMES.__getitem__)
@@ -86,13 +104,7 @@ def sidebar(cat: Catalog) -> None:
             st.slider(c.name, min_value=0.0, max_value=5.0, step=0.25, key=key, help=c.question)
         st.button("Reset weights", key="reset_weights", on_click=state.reset_weights, args=(cat,))
     _workload(cat)
-    with sb.expander("Save or load a file"):
-        st.file_uploader("Assessment file (YAML or JSON)", type=["yaml", "yml", "json"], key="upload",
-                         on_change=uploads.assessment_file, args=(cat,))
-        st.file_uploader("Price book (YAML or CSV: key, value)", type=["yaml", "yml", "csv"], key="price_book",
-                         on_change=uploads.price_book, args=(cat,),
-                         help="Your negotiated prices for any catalog keys (see the Cost page's table). They "
-                              "replace the catalog's, and travel with the assessment as price overrides.")
+    return file_box
 
 
 def _workload(cat: Catalog) -> None:
@@ -127,6 +139,8 @@ def _workload(cat: Catalog) -> None:
         cols[1].number_input("Count", **bounds("constraints.owned_gpus.count"), step=8, key="owned_gpu_count")
 
 
-def downloads(yaml_text: str, customer: str) -> None:
-    st.sidebar.download_button("Download assessment (YAML)", yaml_text, f"{slug(customer or 'assessment')}.yaml",
-                               "application/yaml", key="download_yaml", on_click="ignore")
+def downloads(where: DeltaGenerator, yaml_text: str, customer: str) -> None:
+    """Save: the assessment as the widgets now say, as a file (drawn in the sidebar's file box)."""
+    where.download_button("Save the assessment (YAML)", yaml_text, f"{slug(customer or 'assessment')}.yaml",
+                          "application/yaml", key="download_yaml", on_click="ignore", icon=":material/download:",
+                          width="stretch")

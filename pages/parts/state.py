@@ -8,8 +8,10 @@ from typing import Any
 import streamlit as st
 
 from explorer import Assessment, Catalog, ExplorerError, parse_assessment
+from explorer.model.formatting import sentence
 from explorer.model.link import WEIGHT_PREFIX, assessment_from_link, default_weights, link_query, weights_from_link
 from explorer.render.markdown import literal
+from pages.parts import view
 
 STATE = "_assessment"  # the canonical assessment, as a JSON-able dict
 NOTICE = "_notice"  # a message to show once, after a rerun
@@ -37,13 +39,13 @@ FIELDS: dict[str, str] = {
     "owned_gpu": "constraints.owned_gpus.gpu", "owned_gpu_count": "constraints.owned_gpus.count",
     "costing_gpu": "costing.gpu", "serving_precision": "costing.serving_precision", "capex": "costing.capex",
     "cloud_pricing": "costing.cloud_pricing", "training_days": "costing.training_days",
-    "sensitivity_pct": "costing.sensitivity_pct",
+    "sensitivity_pct": "costing.sensitivity_pct", "cloud_serving": "workload.cloud_serving",
 }
 
 
 # The widgets pages draw themselves (Explorer, Cost); every other field's widget is in the shared sidebar.
 PAGE_KEYS = frozenset({"scenario", "use_case", "costing_gpu", "serving_precision", "capex", "cloud_pricing",
-                       "training_days", "sensitivity_pct"})
+                       "training_days", "sensitivity_pct", "cloud_serving"})
 
 
 def _get(data: dict[str, Any], path: str) -> Any:
@@ -70,9 +72,10 @@ def init_state(cat: Catalog) -> None:
     params = st.query_params.to_dict()
     assessment, problem = assessment_from_link(params, cat)
     weights, problems = weights_from_link(params, cat)
+    view_problem = view.from_link(params)
     st.session_state[STATE] = assessment.to_dict()
     st.session_state[WEIGHTS] = weights
-    notice = " ".join(p for p in (problem, *problems) if p)
+    notice = " ".join(p for p in (problem, *problems, view_problem) if p)
     if notice:
         st.session_state[NOTICE] = notice
 
@@ -103,10 +106,10 @@ def current_assessment(cat: Catalog, weights: dict[str, float]) -> Assessment:
     try:
         assessment = parse_assessment(values, "the form", cat)
     except ExplorerError as exc:
-        st.error(literal(f"{exc} The previous value is kept."))
+        st.error(literal(f"{sentence(str(exc))} The previous value is kept."))
         assessment = parse_assessment(previous, "the form", cat)
     st.session_state[STATE] = assessment.to_dict()
-    query = link_query(assessment, weights, cat)
+    query = link_query(assessment, weights, cat, present=view.presenting())
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
     return assessment

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer import Catalog, ExplorerError, parse_assessment_text
+from explorer.model.formatting import sentence
 from explorer.model.price_book import parse_price_book
 from pages.parts import state
 
@@ -20,7 +21,7 @@ def assessment_file(cat: Catalog) -> None:
     except UnicodeDecodeError:
         state.notify(f"Assessment file '{upload.name}' is not UTF-8 text; upload a YAML or JSON file.")
     except ExplorerError as exc:
-        state.notify(f"{exc} The previous assessment is kept.")
+        state.notify(f"{sentence(str(exc))} The previous assessment is kept.")
 
 
 def price_book(cat: Catalog) -> None:
@@ -29,12 +30,13 @@ def price_book(cat: Catalog) -> None:
     if upload is None:
         return
     try:
-        book = parse_price_book(upload.getvalue().decode("utf-8"), upload.name, cat)
+        region = (st.session_state[state.STATE].get("constraints") or {}).get("region", "us")
+        book = parse_price_book(upload.getvalue().decode("utf-8"), upload.name, cat, region)
     except UnicodeDecodeError:
         state.notify(f"Price book '{upload.name}' is not UTF-8 text; upload a YAML or CSV file.")
         return
     except ExplorerError as exc:
-        state.notify(f"{exc} No price was changed.")
+        state.notify(f"{sentence(str(exc))} No price was changed.")
         return
     prices = {**(st.session_state[state.STATE].get("prices") or {}), **book.prices}
     st.session_state[state.STATE]["prices"] = prices

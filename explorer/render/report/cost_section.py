@@ -98,6 +98,9 @@ def cost_section(pdf: ReportPDF, ctx: ReportContext) -> None:
              (31, 12.5, 12.5, 12.5, 12.5, 15, 13), size=8, align=_NUMERIC)
     for note in result.notes:
         pdf.bullet(note, size=9)
+    for line in (result.serving_note, result.serving_choice):
+        if line:
+            pdf.bullet(line, size=9)
 
     pdf.heading(f"The chosen option, {option_short(option_key(a.scenario, a.use_case))}: line items", level=2)
     months = result.horizon_months
@@ -192,6 +195,13 @@ def _sizing(pdf: ReportPDF, ctx: ReportContext) -> None:
     else:
         rows.append(("Serving", "none: no stage of this option serves the model"))
     chosen = result.option(a.scenario, a.use_case)
+    if chosen.serving_mode == "per_token":
+        rows.append(("Cloud serving", f"per token on {result.endpoint}: {usd(chosen.cloud_serving_per_token)} over "
+                                      f"the horizon, against {usd(chosen.cloud_serving_dedicated)} on dedicated GPUs"))
+    elif chosen.serving_mode == "dedicated":
+        busy = chosen.cloud_utilisation or 0.0
+        rows.append(("Cloud serving", f"dedicated: {chosen.cloud_serving_gpus} GPUs at the peak hour, "
+                                      f"{chosen.cloud_gpus_average:,.1f} on average, {busy:.0%} busy"))
     if chosen.onprem_gpus:
         owned = chosen.onprem_gpus - chosen.onprem_gpus_new
         rows.append(("GPUs on premises", f"{chosen.onprem_gpus} running, of which {owned} already owned and "
