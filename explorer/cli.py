@@ -321,7 +321,7 @@ def _with_price_book(args: argparse.Namespace, catalog: Catalog, assessment: Ass
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PriceBookError(f"Price book '{path}' cannot be read: {exc.__class__.__name__}.") from None
-    book = parse_price_book(text, file.name, catalog)
+    book = parse_price_book(text, file.name, catalog, assessment.constraints.region)
     if book.problems:
         raise PriceBookError(book.message(file.name))
     return assessment.model_copy(update={"prices": {**book.prices, **assessment.prices}})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 
 from explorer.engine.decision import decide
@@ -23,7 +24,7 @@ def test_default_comparison(catalog):
     assert [c.key for c in cmp.columns] == ["1-1A", "1-1B", "2-1A", "2-1B", "3-1A", "3-1B", "4-1A", "4-1B"]
     assert cmp.recommended == "3-1A"
     assert [c.recommended for c in cmp.columns].count(True) == 1
-    # 1-1A: 53/100 (tests/test_ratings.py; 4-1A now pays a whole 8-GPU p5 instance for its cloud serving)
+    # 1-1A: 53/100 (tests/test_ratings.py; 4-1A pays a whole 8-GPU p5 instance for its cloud serving: 48/100)
     assert next(c for c in cmp.columns if c.runner_up).key == "1-1A"
     # The seed's table, with open stages filled by the use cases.
     assert [c.text for c in cmp.row("Training").cells] == ["Cloud"] * 4 + ["On prem"] * 2 + ["Cloud"] * 2
@@ -32,15 +33,23 @@ def test_default_comparison(catalog):
     # Differences are marked against the recommended option (3-1A, all on premises).
     assert [c.differs for c in cmp.row("Serving").cells] == [False, False, False, True, False, False, True, True]
     assert cmp.row("Hard rules").differs is False  # everything is feasible by default
-    assert cmp.row("Score /100").cells[4].text == "57"  # 100 × (39.4/11 − 1)/4 − 8 = 56.5 (tests/test_ratings.py)
-    assert cmp.headline == "Recommended: scenario 3 with use case 1A (57/100); 8 of 8 options are feasible."
-    # The cost rows are the engine's numbers: $930k for 3-1A, the cheapest ($567k, 1-1A) marked.
+    assert cmp.row("Score /100").cells[4].text == "55"  # 100 × (38.9/11 − 1)/4 − 8 = 55.4 (tests/test_ratings.py)
+    assert cmp.headline == "Recommended: scenario 3 with use case 1A (55/100); 8 of 8 options are feasible."
+    # The cost rows are the engine's numbers: $690k for 3-1A, the cheapest ($356k, 1-1A) marked.
     d = decide(catalog, parse_assessment({}, catalog=catalog))
     totals = cmp.row("Total, 36 months").cells
     assert [c.text for c in totals] == [money(d.option_cost(k).total) for k in cmp_keys(cmp)]
-    assert totals[0].tone == "ok" and totals[4].text == "$930k"
-    # 2-1B rents a whole 8-GPU p5 instance for its cloud serving, so 1-1A pays back its servers sooner.
-    assert cmp.row("Break-even").cells[0].text == d.cost.break_even_text("1-1A") == "month 6"
+    assert totals[0].tone == "ok" and totals[4].text == "$690k"
+    # 2-1B rents a whole 8-GPU p5 instance for its cloud serving: $1,246,455 / 36 = $34,624 a month, against
+    # 1-1A's $150,000 of servers up front and ($12,000 + $33,022 + $45,000 + $60,000 + $231 + $153) / 36 = $4,178 a
+    # month to run them (both rent the same training). $150,000 / ($34,624 − $4,178) = 4.9 months: 1-1A's
+    # cumulative cost ($182,879 in month 4, $187,053 in month 5) falls under 2-1B's ($174,903, $213,726) in
+    # month 5 and stays under.
+    one, two = d.option_cost("1-1A").cumulative, d.option_cost("2-1B").cumulative
+    months = 150_000 / (1_246_454.59 / 36 - (12_000.20 + 33_022.08 + 45_000 + 60_000 + 230.96 + 152.50) / 36)
+    assert months == pytest.approx(4.93, abs=0.01)
+    assert one[3] > two[3] and all(one[m] <= two[m] for m in range(4, 36))
+    assert cmp.row("Break-even").cells[0].text == d.cost.break_even_text("1-1A") == "month 5"
     assert cmp.row("Break-even").cells[3].text == "reference"
     assert len([r for r in cmp.rows if r.group == "Trade-offs"]) == len(catalog.criteria)
 

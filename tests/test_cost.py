@@ -93,7 +93,10 @@ def test_all_local_option_by_hand(result):
     assert o.line_items["power"] == pytest.approx(power * 12)
     assert o.line_items["space"] == pytest.approx(gpus * KW_PER_GPU * 180 * 12)
     assert o.line_items["support"] == pytest.approx(gpus * 37_500 * 0.10)  # 10% a year, one year
-    assert o.line_items["staff"] == pytest.approx(max(0.5, gpus / 64) * 200_000)
+    # Staff per server: ceil(2 GPUs / 8 per HGX server) = 1 server ÷ 50 servers per FTE = 0.02 FTE, below the
+    # 0.1 FTE floor, so 0.1 FTE × $200,000 for the year.
+    assert o.onprem_servers == 1 and o.staff_fte == pytest.approx(0.1)
+    assert o.line_items["staff"] == pytest.approx(max(0.1, math.ceil(gpus / 8) / 50) * 200_000)
     assert o.line_items["storage"] == pytest.approx((4 + 16.06) * 0.02 * 12)
     assert o.line_items["cloud_training"] == o.line_items["cloud_serving"] == 0
     tokens = 86_400 * 300 * 30.4375 * 12  # requests/day × output tokens × days/month × months
@@ -144,8 +147,9 @@ def test_committed_pricing(catalog):
 def test_price_overrides_apply(catalog):
     a = simple(prices={"aws:h100-sxm:on_demand": 2.0, "onprem:staff_fte_year": 100_000})
     r = evaluate(catalog, a)
+    # One whole p5.48xlarge (8 GPUs) at $2.00 per GPU-hour, around the clock for 12 months.
     assert r.option(2, "1B").line_items["cloud_serving"] == pytest.approx(8 * HOURS * 2.0 * 12)
-    assert r.option(3, "1A").line_items["staff"] == pytest.approx(0.5 * 100_000)
+    assert r.option(3, "1A").line_items["staff"] == pytest.approx(0.1 * 100_000)  # the 0.1 FTE floor
     assert resolve_prices(catalog, a)["aws:h100-sxm:on_demand"] == 2.0
 
 
@@ -224,7 +228,7 @@ def test_sensitivity_covers_workload_inputs(catalog):
     assert {"onprem:staff_fte_year", "workload.dataset_tokens"} <= inputs
     assert "workload.requests_per_day" not in inputs  # one replica serves 0.5 to 1.5 requests/s alike
     staff = next(r for r in s.rows if r.input == "onprem:staff_fte_year")
-    assert staff.high_total - staff.low_total == pytest.approx(1.0 * 0.5 * 200_000)  # ±50% of 0.5 FTE for a year
+    assert staff.high_total - staff.low_total == pytest.approx(1.0 * 0.1 * 200_000)  # ±50% of 0.1 FTE for a year
     # Local training runs on owned GPUs (still one GPU at 1.5e9 tokens), so the dataset moves only its storage:
     # 4 GB × (1.5 − 0.5) × $0.02 per GB-month × 12 months.
     data = next(r for r in s.rows if r.input == "workload.dataset_tokens")
@@ -251,7 +255,7 @@ def test_vectorised_rates_reproduce_the_deterministic_totals(catalog):
 def test_uncertainty_bands(catalog):
     a = simple(horizon_months=24)
     u = uncertainty(catalog, a, samples=3000, seed=1)
-    assert u.samples == 3000 and "eff:training_mfu" in u.inputs and "onprem:power_kwh" in u.inputs
+    assert u.samples == 3000 and "eff:training_mfu" in u.inputs and "onprem:power_kwh:us" in u.inputs
     for key in u.p50:
         assert u.p10[key] <= u.p50[key] <= u.p90[key]
         assert u.cumulative_p90[key].shape == (24,)

@@ -104,6 +104,23 @@ def test_cost_page_in_a_browser(page, app_url):
     assert page.requests.external == []
 
 
+def _frame(at: AppTest, has: str):
+    """The page's table with this column or row (AppTest finds dataframes by position, not key)."""
+    return next(d.value for d in at.dataframe if has in d.value.columns or has in d.value.index)
+
+
+def test_the_premises_region_sets_the_power_price_and_the_pool_table_shows():
+    at = open_cost({"scenario": "3", "use_case": "1A"})
+    assert at.selectbox(key="region").value == "us"
+    pool = _frame(at, "Pool busy")
+    assert list(pool["Option"])[:3] == ["S1 · 1A", "S1 · 1B", "S2 · 1A"]
+    us = _frame(at, "Power × PUE").loc["Power × PUE", "S3 · 1A"]
+    at.selectbox(key="region").select("eu").run()
+    assert not at.exception
+    assert at.query_params["constraints.region"] == "eu"  # the link carries it
+    eu = _frame(at, "Power × PUE").loc["Power × PUE", "S3 · 1A"]
+    # The same kWh at Eurostat's $0.205 instead of EIA's $0.082 per kWh.
+    assert eu == pytest.approx(us * 0.205 / 0.082)
 def test_cloud_serving_mode_and_crossover_on_the_cost_page():
     # Llama 3.1 70B served as published: Bedrock serves it per token, so both modes are costed.
     at = open_cost({"workload.finetune_method": "none", "scenario": "2", "use_case": "1B"})

@@ -60,69 +60,84 @@ def test_elasticity_by_hand(default):
     # The utilisation the cost tables show is the same number: only serving runs on 1-1A's premises.
     assert default.option_cost("1-1A").onprem_utilisation == pytest.approx(busy, rel=1e-4)
     assert default.option_cost("2-1B").onprem_utilisation is None
-    # 3-1A also trains on premises on 8 GPUs for 1,189.79 / 8 = 148.72 h per run: 12 GPUs paid every hour, busy
-    # for the serving share and the 12 runs.
+    # 3-1A also trains on premises: its one serving replica (4 GPUs) must stay up, so no replica is spare and the
+    # run adds the 8 GPUs it needs for 1,189.79 / 8 = 148.72 h (under the 7-day deadline): 12 GPUs paid every hour,
+    # busy for the serving share and the 12 runs.
+    assert default.option_cost("3-1A").onprem_gpus_training == 8
     onprem3 = 12 * HOURS  # 315,576
     busy3 = 4 * HOURS * busy + cloud  # 7,448.0 + 14,277.5 = 21,725.5
     idle3 = (onprem3 - busy3) / onprem3
     assert _rows(default.option(3, "1A"))["elasticity"].rating == round(5 - 4 * idle3, 1) == 1.3
+    assert _rows(default.option(3, "1A"))["elasticity"].rationale.startswith(
+        "12 on-premises GPUs are sized for the peak (peak factor 3), 8 of them added so fine-tuning meets its "
+        "deadline, and busy 6.9% of the time at average demand")
     # 2-1B rents every GPU-hour: nothing idle on premises.
     row = _rows(default.option(2, "1B"))["elasticity"]
     assert row.rating == 5 and "rented in the cloud" in row.rationale
 
 
 def test_cost_profile_by_hand(default):
-    # Totals (each line item checked by hand in tests/test_cost.py and tests/test_finance.py): 1-1A $595,739 is
+    # Totals (each line item checked by hand in tests/test_cost.py and tests/test_finance.py): 1-1A $355,739 is
     # the cheapest feasible option.
     totals = {o.key: o.total for o in default.cost.options}
     assert min(totals, key=totals.get) == "1-1A"
     cheapest = totals["1-1A"]
-    # 3-1A buys 12 H100s at $37,500 and gets 20% back at the end: $1,020,174 − $90,000 = $930,174.
+    # 3-1A buys 12 H100s at $37,500 and gets 20% back at the end: $1,020,174 − $90,000 = $930,174 before staff
+    # per server; 2 servers ÷ 50 per FTE = 0.04 FTE, under the 0.1 floor, saves (0.5 − 0.1) × $200,000 × 3 years
+    # = $240,000 against the old 0.5 FTE minimum: $690,174. 1-1A likewise: $595,739 − $240,000 = $355,739.
     assert default.option_cost("3-1A").line_items["residual"] == pytest.approx(-0.2 * 12 * 37_500)
-    # $930,174 / $595,739 = 1.5614; 5 − 4 · ln(1.5614) / ln 3 = 5 − 4 · 0.44557 / 1.09861 = 3.38.
+    assert default.option_cost("3-1A").line_items["staff"] == pytest.approx(0.1 * 200_000 * 3)
+    assert totals["3-1A"] == pytest.approx(930_174.28 - 240_000, abs=0.01)
+    assert cheapest == pytest.approx(595_739.05 - 240_000, abs=0.01)
+    # $690,174 / $355,739 = 1.94011; 5 − 4 · ln(1.94011) / ln 3 = 5 − 4 · 0.66275 / 1.09861 = 2.587.
     ratio = totals["3-1A"] / cheapest
-    assert ratio == pytest.approx(1.5614, abs=1e-4)
+    assert ratio == pytest.approx(1.94011, abs=1e-4)
     row = _rows(default.option(3, "1A"))["cost_profile"]
-    assert row.rating == round(5 - 4 * math.log(ratio) / math.log(3), 1) == 3.4
-    assert row.rationale == ("$930k over 36 months ($56.59 per million tokens), 1.56× the cheapest option, "
-                             "S1 · 1A at $596k.")
+    assert row.rating == round(5 - 4 * math.log(ratio) / math.log(3), 1) == 2.6
+    assert row.rationale == ("$690k over 36 months ($41.99 per million tokens), 1.94× the cheapest option, "
+                             "S1 · 1A at $356k.")
     # 2-1B rents a whole p5.48xlarge (8 H100s; its one 4-GPU replica cannot rent less) around the clock:
-    # $1,331,917 / $595,739 = 2.2357 → 5 − 4 · 0.80457 / 1.09861 = 2.07.
+    # $1,331,917 / $355,739 = 3.7441, beyond 3× the cheapest: 5 − 4 · 1.32017 / 1.09861 = 0.19, held at the floor 1.
     ratio = totals["2-1B"] / cheapest
-    assert ratio == pytest.approx(2.2357, abs=1e-4)
-    assert _rows(default.option(2, "1B"))["cost_profile"].rating == round(5 - 4 * math.log(ratio) / math.log(3), 1) \
-        == 2.1
+    assert ratio == pytest.approx(3.7441, abs=1e-4)
+    assert _rows(default.option(2, "1B"))["cost_profile"].rating == max(1, round(5 - 4 * math.log(ratio) / math.log(3),
+                                                                                1)) == 1
     assert _rows(default.option(1, "1A"))["cost_profile"].rating == 5
 
 
 def test_burden_by_hand(default):
-    # 4 or 12 on-premises GPUs at 64 GPUs per FTE are under the 0.5 FTE minimum: 0.5 FTE → 5 − 4 · 0.5/1 = 3.
+    # 4 or 12 on-premises H100s fill 1 or 2 eight-GPU servers: 1/50 or 2/50 FTE, under the 0.1 FTE floor, so
+    # 0.1 FTE → 5 − 4 · 0.1 / (0.1 + 0.1) = 3.
     for key in ("1-1A", "3-1A"):
         o = default.option(int(key[0]), key[2:])
-        assert default.option_cost(key).staff_fte == 0.5
+        assert default.option_cost(key).staff_fte == pytest.approx(0.1)
         assert _rows(o)["operational_burden"].rating == 3
+    assert _rows(default.option(3, "1A"))["operational_burden"].rationale == (
+        "12 on-premises GPUs in 2 servers need 0.10 FTE of operations staff (one per 50 servers, at least 0.1).")
     assert _rows(default.option(2, "1B"))["operational_burden"].rating == 5
-    # 640 GPUs: 640 / 64 = 10 FTE → 5 − 4 · 10 / 10.5 = 1.19.
-    assert burden_rating(640 / 64, 0.5) == pytest.approx(5 - 40 / 10.5)
+    # 640 GPUs: 80 servers / 50 = 1.6 FTE → 5 − 4 · 1.6 / 1.7 = 1.24.
+    assert burden_rating(640 / 8 / 50, 0.1) == pytest.approx(5 - 6.4 / 1.7)
 
 
 def test_default_recommendation_by_hand(default):
-    # 3-1A: seed ratings privacy..cloud services with the computed three: 5,5,5,5,5, 1.3, 1, 3.4, 5, 1, 3 = 39.7
-    # over 11 criteria: 100 · (39.7/11 − 1)/4 = 65.23, minus 8 points of GPU procurement (16 weeks × 0.5) = 57.23.
+    # 3-1A: seed ratings privacy..cloud services with the computed three: 5,5,5,5,5, 1.3, 1, 2.6, 5, 1, 3 = 38.9
+    # over 11 criteria: 100 · (38.9/11 − 1)/4 = 63.41, minus 8 points of GPU procurement (16 weeks × 0.5) = 55.41.
     best = default.option(3, "1A")
-    assert best.score == pytest.approx(100 * (39.7 / 11 - 1) / 4 - 8)
-    # 1-1A: 4,4,5,4,4, 1.7, 3, 5, 4, 2, 3 = 39.7: 65.23, minus 4 for GDPR and 8 for GPU procurement = 53.23.
-    # (4-1A now rents a whole 8-GPU p5 instance for its cloud serving: cost rating 2, score 50.5.)
+    assert best.score == pytest.approx(100 * (38.9 / 11 - 1) / 4 - 8)
+    # 1-1A: 4,4,5,4,4, 1.7, 3, 5, 4, 2, 3 = 39.7: 65.23, minus 8 for procurement and 4 for GDPR (a DPA for the
+    # cloud processor that trains) = 53.23.
     runner = default.option(1, "1A")
-    assert runner.score == pytest.approx(100 * (39.7 / 11 - 1) / 4 - 4 - 8)
-    assert default.option(4, "1A").score == pytest.approx(100 * (35.0 / 11 - 1) / 4 - 4)
+    assert runner.score == pytest.approx(100 * (39.7 / 11 - 1) / 4 - 12)
+    # 4-1A rents a whole 8-GPU p5 instance for its cloud serving (cost rating 1): 3,3,2,3,2, 5, 4, 1, 3, 3, 5 = 34.0:
+    # 100 · (34.0/11 − 1)/4 = 52.27, minus 4 for GDPR = 48.27.
+    assert default.option(4, "1A").score == pytest.approx(100 * (34.0 / 11 - 1) / 4 - 4)
     rec = default.recommended
     assert (rec.key, rec.runner_up) == ("3-1A", "1-1A")
-    assert rec.reasons[0] == ("Highest score among the 8 feasible options: 57/100, ahead of scenario 1 with use "
+    assert rec.reasons[0] == ("Highest score among the 8 feasible options: 55/100, ahead of scenario 1 with use "
                               "case 1A at 53/100.")
-    # $930,174 / $595,739 = 1.5614: 56.1% more.
-    assert rec.reasons[1] == ("It costs $930k over 36 months, 56.1% more than scenario 1 with use case 1A "
-                              "($596k).")
+    # $690,174 / $355,739 = 1.9401: 94.0% more.
+    assert rec.reasons[1] == ("It costs $690k over 36 months, 94.0% more than scenario 1 with use case 1A "
+                              "($356k).")
 
 
 def test_traffic_moves_the_score_where_the_cost_ranking_moves(catalog):

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from explorer.engine.capacity import Capacity
 from explorer.engine.cloud_serving import CloudServing, cloud_serving_month, option_fields, plan_serving, summarise
 from explorer.engine.cost_result import CostResult, OptionCost
+from explorer.engine.onprem import POOL_NOTE, gpus_per_server, lease_factor, pooled_training_gpus, power_key, staff_fte
 from explorer.engine.placement import Placement
 from explorer.engine.prices import PriceReader
 from explorer.engine.sizing import ServingSizing, requests_per_second, training_flops_factor
@@ -42,7 +43,7 @@ LINE_ITEMS: dict[str, str] = {
 }
 STRUCTURAL = ("onprem:amortisation_years", "finance:cloud_price_decline")  # prices that shape the monthly patterns
 EVENT_FLOWS = ("training_data", "weights")  # flows that happen at each training run, not every month
-__all__ = ["CostResult", "CostStructure", "OptionCost", "line_item_rates", "price_options"]
+__all__ = ["CostResult", "CostStructure", "OptionCost", "lease_factor", "line_item_rates", "price_options"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -79,6 +80,8 @@ class CostStructure:
         self.hours = self.days * 24.0
         self.demand = cap.peak_requests_per_second  # requests/s at peak, before the traffic multiplier
         self.notes: list[str] = []
+        self.power_key = power_key(c.region)
+        self.training_days = a.costing.training_days
 
         # The sizings this evaluation needs; one that is impossible raises its sentence here.
         self.training_cloud = cap.required_training("public_cloud") if self.train_cloud.any() else None
@@ -91,6 +94,8 @@ class CostStructure:
         for s in (self.serving_cloud, self.serving_local, self.training_cloud, self.training_local, self.plan):
             if s is not None:
                 self.notes.extend(n for n in s.notes if n not in self.notes)
+        if (self.train_local & self.serve_local).any():
+            self.notes.append(POOL_NOTE)
 
         bpt = catalog.assumption("bytes_per_token")
         dataset_gb = w.dataset_tokens * bpt / 1e9 if trains else 0.0
@@ -160,17 +165,6 @@ class CostStructure:
         return key
 
 
-def lease_factor(rate: Any, months: int, residual: Any) -> Any:
-    """Monthly lease payment per dollar of server price: an annuity over ``months`` at ``rate`` per year that
-    leaves ``residual`` of the price to the lessor (``rate`` and ``residual`` may be arrays of samples)."""
-    r = np.asarray(rate, dtype=float) / 12.0
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        v = np.power(1.0 + r, -months)
-        annuity = r * (1.0 - np.asarray(residual) * v) / (1.0 - v)
-    flat = (1.0 - np.asarray(residual)) / months  # no interest: straight repayment of the price less the residual
-    return np.where(r > 0, annuity, flat)
-
-
 def _replicas(s: ServingSizing, demand: float, P: PriceReader) -> Any:
     """Replicas for the peak demand and one replica's throughput, re-evaluated under (possibly sampled) efficiencies."""
     # The sizing scaled the group by tp_efficiency per doubling; rescale to the (sampled) factor.
@@ -197,6 +191,7 @@ class _Gpus(BaseModel):
     cloud_training_hours: Any  # cloud GPU-hours per training run, per option
     onprem_serving: Any  # of the on-premises GPUs, those serving
     onprem_serving_busy: Any  # their average utilisation at the average demand (peak ÷ peak factor)
+    onprem_training: Any  # of the on-premises GPUs, those added to the serving pool for training
     onprem_training_hours: Any  # on-premises GPU-hours per training run
     staff_fte: Any  # operations staff for the on-premises GPUs
 
@@ -227,22 +222,27 @@ def line_item_rates(st: CostStructure, P: PriceReader) -> tuple[dict[str, list[t
 
     serving_local: Any = zero
     busy: Any = zero
+    replicas_local: Any = zero
     if st.serving_local is not None:
         replicas, rate = _replicas(st.serving_local, st.demand, P)
-        serving_local = st.serve_local * (replicas * st.serving_local.tensor_parallel)
+        replicas_local = st.serve_local * replicas
+        serving_local = replicas_local * st.serving_local.tensor_parallel
         average = st.demand * P("eff:traffic_multiplier") / st.assessment.workload.peak_factor
         with np.errstate(invalid="ignore", divide="ignore"):
             busy = st.serve_local * np.where(replicas > 0, np.minimum(average / (replicas * rate), 1.0), 0.0)
     training_local_hours: Any = zero
-    need = serving_local
-    if st.training_local is not None:
-        need = need + st.train_local * st.training_local.gpus
-        training_local_hours = st.train_local * st.training_local.gpus * st.training_local.wall_clock_hours
-    need = np.asarray(need, dtype=float)
+    training_extra: Any = zero
+    if st.training_local is not None:  # one pool: training takes the spare serving replicas first
+        t = st.training_local
+        tp = st.serving_local.tensor_parallel if st.serving_local is not None else 1
+        training_extra = st.train_local * pooled_training_gpus(t, replicas_local, tp, busy, st.training_days, P)
+        training_local_hours = st.train_local * t.gpu_hours
+    need = np.asarray(serving_local + training_extra, dtype=float)
     fte: Any = zero
     new = np.maximum(need - st.owned, 0.0)
     running = need
     if np.any(running > 0):
+        per_server = gpus_per_server(st.catalog, st.onprem_gpu)  # a GPU without a server price is named here
         server = P(f"onprem:{st.onprem_gpu.id}:server")
         if st.capex_mode == "lease":
             items["capex"].append((new * server * lease_factor(P("finance:discount_rate"), st.life,
@@ -253,10 +253,10 @@ def line_item_rates(st: CostStructure, P: PriceReader) -> tuple[dict[str, list[t
             items["residual"].append((-new * server * P("finance:residual_value"), "end"))
         server_kw = st.onprem_gpu.power_w * P("onprem:server_power_factor") / 1000.0
         energy_kwh = server_kw * P("onprem:load_factor") * P("onprem:pue") * st.hours
-        items["power"].append((running * energy_kwh * P("onprem:power_kwh"), "ones"))
+        items["power"].append((running * energy_kwh * P(st.power_key), "ones"))
         items["space"].append((running * server_kw * P("onprem:space_kw_month"), "ones"))
         items["support"].append((running * server * P("onprem:support_pct_year") / 12.0, "ones"))
-        fte = (running > 0) * np.maximum(P("onprem:staff_min_fte"), running / P("onprem:staff_gpus_per_fte"))
+        fte = staff_fte(running, per_server, P)
         items["staff"].append((fte * P("onprem:staff_fte_year") / 12.0, "ones"))
 
     storage = st.storage_cloud_gb * P(f"{st.provider}:storage_gb_month") + st.storage_local_gb * (
@@ -271,7 +271,8 @@ def line_item_rates(st: CostStructure, P: PriceReader) -> tuple[dict[str, list[t
         items["link"].append((st.link * P(f"{st.provider}:link_month"), "ones"))
     return items, _Gpus(cloud_serving=serving_gpus_cloud, cloud=cloud, onprem=need, onprem_new=new,
                         cloud_training_hours=cloud_training_hours, onprem_serving=serving_local,
-                        onprem_serving_busy=busy, onprem_training_hours=training_local_hours, staff_fte=fte)
+                        onprem_serving_busy=busy, onprem_training=training_extra,
+                        onprem_training_hours=training_local_hours, staff_fte=fte)
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,6 +350,7 @@ def price_options(st: CostStructure, prices: Mapping[str, float]) -> CostResult:
     tokens = st.tokens_per_month * traffic * months
     runs = st.pattern_sums["train"]
     horizon_hours = st.hours * months
+    per_server = gpus_per_server(st.catalog, st.onprem_gpu) if np.any(gpus.onprem > 0) else 1
     cloud, summary = gpus.cloud, None
     if cloud is not None and st.plan is not None:
         summary = summarise(st.plan, cloud, st.cloud_gpu.name, st.hours, st.days, prices[st.cloud_price_key()],
@@ -359,8 +361,8 @@ def price_options(st: CostStructure, prices: Mapping[str, float]) -> CostResult:
         serving = option_fields(cloud, bool(st.serve_cloud[i]), cloud_months)
         total = _finite(float(totals[i]))
         onprem_hours = float(gpus.onprem[i]) * horizon_hours
-        busy = float(gpus.onprem_serving[i] * gpus.onprem_serving_busy[i]) * horizon_hours + float(
-            gpus.onprem_training_hours[i]) * runs
+        training = float(gpus.onprem_training_hours[i]) * runs
+        busy = float(gpus.onprem_serving[i] * gpus.onprem_serving_busy[i]) * horizon_hours + training
         options.append(
             OptionCost(
                 scenario=o.scenario, use_case=o.use_case, stages={s: p.location for s, p in o.stages.items()},
@@ -375,6 +377,8 @@ def price_options(st: CostStructure, prices: Mapping[str, float]) -> CostResult:
                 + float(gpus.cloud_training_hours[i]) * runs,
                 **serving,
                 gpu_hours_onprem=onprem_hours, gpu_hours_onprem_busy=min(busy, onprem_hours),
+                gpu_hours_onprem_training=training, onprem_gpus_training=int(gpus.onprem_training[i]),
+                onprem_servers=-(-int(gpus.onprem[i]) // per_server),
                 staff_fte=float(gpus.staff_fte[i]), present_value=_finite(float(present[i])),
             )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,15 @@ from pydantic import BaseModel, ConfigDict
 from explorer.engine.sizing import ServingSizing, TrainingSizing
 from explorer.model.errors import UnknownChoiceError
 from explorer.model.vocabulary import option_key, option_short, split_key
+
+# The line items the on-premises GPUs cost (storage is costed apart: it serves data, not GPUs).
+ONPREM_ITEMS = ("capex", "residual", "power", "space", "support", "staff")
+
+
+def _ratio(cost: float, hours: float) -> float | None:
+    """Cost per GPU-hour; None without GPU-hours, or with so few (a vanishing run) that the ratio overflows."""
+    value = cost / hours if hours > 0 else math.inf
+    return value if math.isfinite(value) else None
 
 
 class _Result(BaseModel):
@@ -37,6 +47,11 @@ class OptionCost(_Result):
     gpu_hours_onprem_busy: float = 0.0
     staff_fte: float = 0.0
     present_value: float = 0.0  # the monthly costs discounted to today at the finance discount rate
+    # One pool on premises: of the busy GPU-hours, those training; the GPUs added to the serving pool for
+    # training (0 when the spare serving replicas carry it); the servers the GPUs fill (staff is per server).
+    gpu_hours_onprem_training: float = 0.0
+    onprem_gpus_training: int = 0
+    onprem_servers: int = 0
     # Cloud serving (None/0 where the option does not serve in the cloud): the way it serves, both ways' totals
     # over the horizon (None where no endpoint can be used), and the dedicated GPUs rented: on average over the
     # day (billed) and the GPUs' worth of work at the demand (busy ÷ average = their utilisation).
@@ -56,9 +71,25 @@ class OptionCost(_Result):
         return self.gpu_hours_onprem_busy / self.gpu_hours_onprem if self.gpu_hours_onprem > 0 else None
 
     @property
+    def onprem_cost(self) -> float:
+        """All-in cost of the on-premises GPUs over the horizon: servers (less the residual), power, space,
+        support and staff."""
+        return sum(self.line_items.get(k, 0.0) for k in ONPREM_ITEMS)
+
+    @property
+    def onprem_cost_per_gpu_hour(self) -> float | None:
+        """All-in on-premises cost per GPU-hour paid for; None without on-premises GPUs."""
+        return _ratio(self.onprem_cost, self.gpu_hours_onprem)
+
+    @property
+    def onprem_cost_per_busy_gpu_hour(self) -> float | None:
+        """All-in on-premises cost per useful (busy) GPU-hour; None when no on-premises GPU-hour is busy."""
+        return _ratio(self.onprem_cost, self.gpu_hours_onprem_busy)
+
+    @property
     def cloud_utilisation(self) -> float | None:
         """The share of the rented serving GPU-hours busy at the demand; None without dedicated cloud serving."""
-        return self.cloud_gpus_busy / self.cloud_gpus_average if self.cloud_gpus_average > 0 else None
+        return _ratio(self.cloud_gpus_busy, self.cloud_gpus_average)
 
     @property
     def cumulative(self) -> np.ndarray:
@@ -144,6 +175,12 @@ class CostResult(_Result):
                     "gpu_hours_onprem_busy": o.gpu_hours_onprem_busy,
                     "staff_fte": o.staff_fte,
                     "present_value": o.present_value,
+                    "onprem_servers": o.onprem_servers,
+                    "onprem_gpus_training": o.onprem_gpus_training,
+                    "gpu_hours_onprem_training": o.gpu_hours_onprem_training,
+                    "onprem_utilisation": o.onprem_utilisation,
+                    "onprem_cost_per_gpu_hour": o.onprem_cost_per_gpu_hour,
+                    "onprem_cost_per_busy_gpu_hour": o.onprem_cost_per_busy_gpu_hour,
                     "serving_mode": o.serving_mode,
                     "cloud_serving_dedicated": o.cloud_serving_dedicated,
                     "cloud_serving_per_token": o.cloud_serving_per_token,

@@ -157,7 +157,9 @@ def _cost_flip_message(kind: str, ci: _CostInput, direction: str, value: float, 
     side = "Above" if direction == "above" else "Below"
     shown = ci.fmt(_safe(value, direction))
     if ci.input == "horizon_months":
-        where = (f"From a {round(value)}-month horizon" if direction == "above"
+        months = round(value)
+        article = "an" if str(months).startswith("8") or months in (11, 18) else "a"  # spoken: an eight, an eleven
+        where = (f"From {article} {months}-month horizon" if direction == "above"
                  else f"At a horizon of {round(value)} months or less")
         over = ""
     elif ci.input == "workload.requests_per_day":

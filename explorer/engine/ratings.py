@@ -73,8 +73,10 @@ def _elasticity(o: OptionCost, result: CostResult, lo: float, hi: float, peak_fa
                 "the cloud, so capacity follows demand.")
     else:
         busy = o.gpu_hours_onprem_busy / o.gpu_hours_onprem
-        text = (f"{o.onprem_gpus:,} on-premises GPUs are sized for the peak (peak factor {peak_factor:g}) and "
-                f"busy {percent(busy)} of the time at average demand; {percent(share)} of the "
+        added = (f", {o.onprem_gpus_training:,} of them added so fine-tuning meets its deadline,"
+                 if o.onprem_gpus_training else "")
+        text = (f"{o.onprem_gpus:,} on-premises GPUs are sized for the peak (peak factor {peak_factor:g}){added} "
+                f"and busy {percent(busy)} of the time at average demand; {percent(share)} of the "
                 f"{paid:,.0f} GPU-hours paid for are idle fixed capacity.")
     return Computed(round(rating, 1), text)
 
@@ -84,10 +86,11 @@ def _burden(spec: ComputedRating, o: OptionCost, result: CostResult, lo: float, 
     if o.staff_fte <= 0:
         text = "No GPUs on the premises, so the cost model counts no GPU operations staff; the provider runs them."
     else:
-        per = result.prices.get("onprem:staff_gpus_per_fte", 0.0)
+        per = result.prices.get("onprem:staff_servers_per_fte", 0.0)
         least = result.prices.get("onprem:staff_min_fte", 0.0)
-        text = (f"{o.onprem_gpus:,} on-premises GPUs need {o.staff_fte:.2f} FTE of operations staff "
-                f"(one per {per:g} GPUs, at least {least:g}).")
+        servers = f"{o.onprem_servers:,} server{'s' if o.onprem_servers != 1 else ''}"
+        text = (f"{o.onprem_gpus:,} on-premises GPUs in {servers} need {o.staff_fte:.2f} FTE of operations "
+                f"staff (one per {per:g} servers, at least {least:g}).")
     return Computed(round(rating, 1), text)
 
 

@@ -10,6 +10,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from explorer.model.legacy_prices import upgrade_prices
 from explorer.model.vocabulary import (
     CLASSIFICATIONS,
     CLOUD_PROVIDERS,
@@ -17,6 +18,7 @@ from explorer.model.vocabulary import (
     COMPLIANCE_REGIMES,
     METHODS,
     PRECISIONS,
+    REGIONS,
     SERVING_ENGINES,
     SKILLS,
 )
@@ -107,6 +109,7 @@ class Constraints(_Strict):
     cloud_rtt_ms: Annotated[float, Field(ge=0, le=10_000)] = 30
     uplink_gbps: Annotated[float, Field(ge=0.001, le=10_000)] = 10  # the premises' link to the cloud, Gbit/s
     cloud_provider: Literal[CLOUD_PROVIDERS] = "aws"  # type: ignore[valid-type]
+    region: Literal[REGIONS] = "us"  # type: ignore[valid-type]  # where the premises are: the electricity price
     # What the team can run itself today; the default assumes every skill, so no skill penalty applies.
     skills: tuple[Skill, ...] = SKILLS
 
@@ -192,6 +195,17 @@ class Assessment(_Strict):
             finance = dict(finance)
             raw = {**raw, "finance": finance, "costing": {**costing, "capex": finance.pop("capex")}}
         return raw
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_price_keys(cls, raw: Any) -> Any:
+        """Price keys from before the on-premises pool (explorer/model/legacy_prices.py) still load."""
+        prices = raw.get("prices") if isinstance(raw, dict) else None
+        if not isinstance(prices, dict):
+            return raw
+        constraints = raw.get("constraints")
+        region = constraints.get("region", "us") if isinstance(constraints, dict) else "us"
+        return {**raw, "prices": upgrade_prices(prices, region if isinstance(region, str) else "us")}
 
     @property
     def capex(self) -> str:

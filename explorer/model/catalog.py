@@ -272,7 +272,7 @@ _FILES: dict[str, dict[str, Any]] = {
     "rules.yaml": {"rules": tuple[Rule, ...], "contradictions": tuple[Contradiction, ...]},
     "cloud_prices.yaml": {"providers": tuple[CloudProvider, ...]},
     "onprem_costs.yaml": {"servers": tuple[ServerPrice, ...], "costs": tuple[Factor, ...],
-                          "finance": tuple[Factor, ...]},
+                          "finance": tuple[Factor, ...], "power": tuple[Factor, ...]},
     "efficiency.yaml": {"factors": tuple[Factor, ...]},
     "engines.yaml": {"engines": tuple[EngineProfile, ...]}, **SERVING_FILES,
 }
@@ -345,8 +345,7 @@ def _load(data_dir: Path) -> Catalog:
     if gap:
         raise CatalogError(str(data_dir / "rules.yaml"), "rules", gap)
     parts["efficiency"] = parts.pop("factors")
-    parts["onprem"] = OnPremCosts(servers=parts.pop("servers"), costs=parts.pop("costs"),
-                                  finance=parts.pop("finance", ()))
+    parts["onprem"] = OnPremCosts(**{k: parts.pop(k) for k in ("servers", "costs", "finance", "power") if k in parts})
     _check_price_gpus(data_dir, parts)
     parts.update(endpoint_parts(parts, data_dir))
     check_engines(str(data_dir / "engines.yaml"), parts["engines"])
@@ -361,6 +360,7 @@ def _check_price_gpus(data_dir: Path, parts: dict[str, Any]) -> None:
             if price.gpu not in known:
                 raise CatalogError(str(data_dir / "cloud_prices.yaml"), f"providers[{i}].gpus[{j}].gpu",
                                    f"names unknown GPU {price.gpu!r}; choose from: {', '.join(known)}")
+    parts["onprem"].check_power_regions(str(data_dir / "onprem_costs.yaml"))
     for i, server in enumerate(parts["onprem"].servers):
         if server.gpu not in known:
             raise CatalogError(str(data_dir / "onprem_costs.yaml"), f"servers[{i}].gpu",

@@ -19,6 +19,7 @@ import yaml
 
 from explorer.model.catalog import Catalog
 from explorer.model.errors import ExplorerError
+from explorer.model.legacy_prices import new_key, new_value
 from explorer.model.loading import MAX_BYTES
 
 MAX_ROWS = 10_000
@@ -66,8 +67,11 @@ def _rows_from_csv(text: str) -> list[tuple[str, Any, Any]]:
     return rows
 
 
-def parse_price_book(text: str, name: str, catalog: Catalog) -> PriceBook:
-    """The valid rows of a price book and one sentence for each bad one (raises when nothing is readable)."""
+def parse_price_book(text: str, name: str, catalog: Catalog, region: str = "us") -> PriceBook:
+    """The valid rows of a price book and one sentence for each bad one (raises when nothing is readable).
+
+    Legacy keys are read as their new ones (explorer/model/legacy_prices.py): ``onprem:power_kwh`` prices the
+    premises' ``region``, ``onprem:staff_gpus_per_fte`` becomes servers per FTE."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise PriceBookError(f"Price book '{name}' is over {MAX_BYTES / 1e6:g} MB; a price book is a few kB.")
     is_csv = name.lower().endswith(".csv") or (text.lstrip().lower().startswith("key,"))
@@ -81,17 +85,17 @@ def parse_price_book(text: str, name: str, catalog: Catalog) -> PriceBook:
         raise PriceBookError(f"Price book '{name}' has no rows.")
     if len(rows) > MAX_ROWS:
         raise PriceBookError(f"Price book '{name}' has {len(rows):,} rows; at most {MAX_ROWS:,} are read.")
-    return _validate(rows, catalog)
+    return _validate(rows, catalog, region)
 
 
-def _validate(rows: Iterable[tuple[str, Any, Any]], catalog: Catalog) -> PriceBook:
+def _validate(rows: Iterable[tuple[str, Any, Any]], catalog: Catalog, region: str = "us") -> PriceBook:
     prices: dict[str, float] = {}
     problems: list[str] = []
     for where, key, raw in rows:
         if not isinstance(key, str) or not key.strip():
             problems.append(f"{where} has no price key.")
             continue
-        key = key.strip()
+        key, legacy = new_key(key.strip(), region), key.strip()
         item = catalog.price_items.get(key)
         if item is None:
             near = [k for k in catalog.price_items if k.split(":")[0] == key.split(":")[0]][:5]
@@ -99,7 +103,7 @@ def _validate(rows: Iterable[tuple[str, Any, Any]], catalog: Catalog) -> PriceBo
             problems.append(f"{where}: '{key}' is not a catalog price key.{hint}")
             continue
         try:
-            value = float(raw)
+            value = float(new_value(legacy, float(raw)))
         except (TypeError, ValueError):
             problems.append(f"{where} ({key}): {raw!r} is not a number.")
             continue

@@ -7,6 +7,8 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from explorer.model.catalog_base import Frozen, Sourced
+from explorer.model.errors import CatalogError
+from explorer.model.vocabulary import REGIONS
 
 Positive = Annotated[float, Field(ge=0, le=1e9)]
 
@@ -77,6 +79,7 @@ class CloudProvider(Frozen):
 class ServerPrice(Sourced):
     gpu: str
     price_per_gpu: Positive  # USD, server share per GPU incl. networking
+    gpus_per_server: Annotated[int, Field(ge=1, le=64)] = 8  # staff is counted per server
     low: Positive | None = None
     high: Positive | None = None
 
@@ -85,6 +88,16 @@ class OnPremCosts(Frozen):
     servers: tuple[ServerPrice, ...]
     costs: tuple[Factor, ...]
     finance: tuple[Factor, ...] = ()  # residual value, discount rate, cloud price decline: ``finance:<id>``
+    power: tuple[Factor, ...] = ()  # electricity by region: ``onprem:power_kwh:<region>``
+
+    def server(self, gpu: str) -> ServerPrice | None:
+        return next((s for s in self.servers if s.gpu == gpu), None)
+
+    def check_power_regions(self, path: str) -> None:
+        """Every region the assessment may choose needs an electricity price."""
+        if missing := [r for r in REGIONS if r not in {f.id for f in self.power}]:
+            raise CatalogError(path, "power", f"has no electricity price for region {missing[0]!r}; every region "
+                               f"needs one: {', '.join(REGIONS)}")
 
 
 class PriceItem(Frozen):
@@ -141,6 +154,8 @@ def flatten_prices(
         )
     for f in onprem.costs:
         items[f"onprem:{f.id}"] = _item(f"onprem:{f.id}", "On premises", f.description, f)
+    for f in onprem.power:
+        items[f"onprem:power_kwh:{f.id}"] = _item(f"onprem:power_kwh:{f.id}", "On premises", f.description, f)
     for f in onprem.finance:
         items[f"finance:{f.id}"] = _item(f"finance:{f.id}", "Finance", f.description, f)
     for f in efficiency:

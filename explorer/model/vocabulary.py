@@ -43,6 +43,10 @@ PRICING_LABELS: dict[str, str] = {"on_demand": "On demand", "committed": "1-year
 CLOUD_SERVING_MODES: tuple[str, ...] = ("auto", "dedicated", "per_token")
 SERVING_MODE_LABELS: dict[str, str] = {"auto": "Cheaper", "dedicated": "Dedicated", "per_token": "Per token"}
 
+# Where the premises are, for the electricity price (data/onprem_costs.yaml, ``power``).
+REGIONS: tuple[str, ...] = ("us", "eu")
+REGION_NAMES: dict[str, str] = {"us": "United States", "eu": "European Union"}
+
 CLASSIFICATIONS: tuple[str, ...] = ("public", "internal", "confidential", "regulated")
 RESIDENCY_LABELS: dict[str, str] = {"none": "None", "in_country": "In country", "on_premises": "On premises"}
 COMPLIANCE_REGIMES: tuple[str, ...] = ("gdpr", "hipaa", "pci_dss", "eu_ai_act_high_risk")

@@ -1,10 +1,13 @@
-"""HTML tables for the pages: the colour-coded trade-off table (every text escaped)."""
+"""Tables for the pages: the colour-coded trade-off table (every text escaped) and the on-premises pool."""
 
 from __future__ import annotations
 
 import html
 
+from explorer.engine.cost_result import CostResult
 from explorer.engine.governance import TradeOffs
+from explorer.model.formatting import usd
+from explorer.model.vocabulary import option_short
 
 RATING_COLOURS = {1: "#F8D7DA", 2: "#FCE5CD", 3: "#FFF3CD", 4: "#DFF0D8", 5: "#C3E6CB"}
 
@@ -44,3 +47,25 @@ def trade_off_html(table: TradeOffs) -> str:
              ".tot td.why{color:#4A5568;font-size:0.95em}</style>")
     return (style + '<table class="tot"><thead><tr><th>Criterion</th><th>Weight</th><th>Rating</th><th>Why</th>'
             "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def onprem_pool_rows(result: CostResult) -> list[dict[str, str]]:
+    """One row per option with GPUs on premises: the pool (serving + GPUs added for training), servers, staff,
+    how busy the pool is (serving and training) and the all-in cost per GPU-hour paid and per useful GPU-hour."""
+    rows = []
+    for o in result.options:
+        if o.gpu_hours_onprem <= 0:
+            continue
+        serving = o.gpu_hours_onprem_busy - o.gpu_hours_onprem_training
+        rows.append({
+            "Option": option_short(o.key) + ("" if o.feasible else " ✕ ruled out"),
+            "GPUs (serving + added for training)": f"{o.onprem_gpus} ({o.onprem_gpus - o.onprem_gpus_training} + "
+                                                   f"{o.onprem_gpus_training})",
+            "Servers": str(o.onprem_servers), "Staff (FTE)": f"{o.staff_fte:.2f}",
+            "Pool busy": f"{o.onprem_utilisation:.1%}",
+            "of which serving / training": f"{serving / o.gpu_hours_onprem:.1%} / "
+                                           f"{o.gpu_hours_onprem_training / o.gpu_hours_onprem:.1%}",
+            "All-in per GPU-hour": usd(o.onprem_cost_per_gpu_hour, cents=True),
+            "Per useful GPU-hour": usd(o.onprem_cost_per_busy_gpu_hour, cents=True),
+        })
+    return rows

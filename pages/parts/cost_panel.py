@@ -101,7 +101,7 @@ def show(decision: Decision) -> None:
           "Break-even": result.break_even_text(o.key),
           "Cloud serving": SERVING_MODE_LABELS[o.serving_mode] if o.serving_mode else "—",
           "Cloud GPUs busy": "—" if o.cloud_utilisation is None else f"{o.cloud_utilisation:.0%}",
-          "On-prem GPUs busy": "—" if o.onprem_utilisation is None else f"{o.onprem_utilisation:.0%}"}
+          "On-prem pool busy": "—" if o.onprem_utilisation is None else f"{o.onprem_utilisation:.0%}"}
          for o in result.options]
     )
     st.dataframe(table, hide_index=True, key="panel_table")

@@ -13,6 +13,7 @@ from explorer.engine.cost import LINE_ITEMS
 from explorer.model.vocabulary import option_short
 from explorer.render.estimate import monthly_csv
 from explorer.render.markdown import literal
+from explorer.render.tables import onprem_pool_rows
 from pages.parts import shell, state
 
 PRICES_NOTICE = "_price_notice"
@@ -26,6 +27,11 @@ def line_items(result: CostResult, stem: str) -> None:
     st.dataframe(items.style.format("${:,.0f}"), key="cost_items")
     if not all(o.feasible for o in result.options):
         st.caption("✕ marks an option a hard rule rules out: costed for comparison only.")
+    pool = onprem_pool_rows(result)
+    if pool:
+        st.markdown("**On-premises GPU pool** (training uses the spare serving replicas first; all-in = servers "
+                    "less residual, power, space, support and staff)")
+        st.dataframe(pd.DataFrame(pool), hide_index=True, key="cost_pool")
     st.download_button("Monthly costs (CSV)", monthly_csv(result), f"{stem}.csv", "text/csv",
                        key="dl_monthly_csv", icon=":material/download:", on_click="ignore")
 

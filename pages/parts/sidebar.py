@@ -17,6 +17,7 @@ from explorer.model.vocabulary import (
     METHOD_CHOICES,
     PROVIDER_NAMES,
     REGIME_LABELS,
+    REGION_NAMES,
     RESIDENCY_LABELS,
     SKILL_LABELS,
     split_key,
@@ -66,6 +67,9 @@ def sidebar(cat: Catalog) -> DeltaGenerator:
     with sb.expander("Constraints", expanded=True):
         st.selectbox("Cloud provider", list(PROVIDER_NAMES), key="cloud_provider",
                      format_func=PROVIDER_NAMES.__getitem__)
+        st.selectbox("Premises region", list(REGION_NAMES), key="region", format_func=REGION_NAMES.__getitem__,
+                     help="Where the on-premises GPUs run: sets the electricity price (US EIA industrial, Eurostat "
+                          "non-household; see the Cost page's table).")
         st.selectbox("Data classification", list(CLASSIFICATIONS), key="data_classification",
                      format_func=str.capitalize)
         st.multiselect("Data classes policy allows in the cloud", list(CLASSIFICATIONS), key="cloud_allowed_classes",

@@ -21,7 +21,8 @@ WEIGHTS = "_weights"  # the canonical criterion weights, {criterion: weight}
 # Widget key -> dotted field of the assessment. Widget keys are also what tests and load tools drive.
 FIELDS: dict[str, str] = {
     "scenario": "scenario", "use_case": "use_case", "customer": "customer", "model": "workload.model",
-    "cloud_provider": "constraints.cloud_provider", "data_classification": "constraints.data_classification",
+    "cloud_provider": "constraints.cloud_provider", "region": "constraints.region",
+    "data_classification": "constraints.data_classification",
     "residency": "constraints.residency", "compliance": "constraints.compliance",
     "cloud_allowed_classes": "constraints.cloud_allowed_classes",
     "air_gapped": "constraints.air_gapped", "model_licence": "constraints.model_licence",

@@ -30,7 +30,8 @@ def price_book(cat: Catalog) -> None:
     if upload is None:
         return
     try:
-        book = parse_price_book(upload.getvalue().decode("utf-8"), upload.name, cat)
+        region = (st.session_state[state.STATE].get("constraints") or {}).get("region", "us")
+        book = parse_price_book(upload.getvalue().decode("utf-8"), upload.name, cat, region)
     except UnicodeDecodeError:
         state.notify(f"Price book '{upload.name}' is not UTF-8 text; upload a YAML or CSV file.")
         return
