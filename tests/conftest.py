@@ -153,16 +153,26 @@ def settle(page) -> None:
     page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=BROWSER_TIMEOUT_MS)
 
 
+def navigate(page, url: str, link: str) -> None:
+    """Open ``url``, then the sidebar's page ``link``, settled before and after the click (see :func:`settle`)."""
+    page.goto(url)
+    page.settle()
+    page.get_by_role("link", name=link).click()
+    page.settle()
+
+
 @pytest.fixture
 def page(browser):
     """A fresh browser page at 1600×1000 whose requests are all recorded in ``page.requests``.
 
-    ``page.settle()`` waits for the app to finish a run (see :func:`settle`).
+    ``page.settle()`` waits for the app to finish a run (see :func:`settle`); ``page.navigate(url, link)`` opens a
+    page through the sidebar (see :func:`navigate`).
     """
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
     context.set_default_timeout(BROWSER_TIMEOUT_MS)
     pg = context.new_page()
     pg.settle = lambda: settle(pg)  # type: ignore[attr-defined]
+    pg.navigate = lambda url, link: navigate(pg, url, link)  # type: ignore[attr-defined]
     log = RequestLog()
     pg.on("request", log.record)
     pg.on("websocket", lambda ws: log.urls.append(ws.url))

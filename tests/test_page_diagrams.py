@@ -74,10 +74,7 @@ def test_dot_bundle_is_a_download_for_every_view():
 
 @pytest.mark.browser
 def test_browser_downloads_a_self_contained_svg(page, app_url, tmp_path):
-    page.goto(f"{app_url}/")
-    page.settle()
-    page.get_by_role("link", name="Diagrams").click()
-    page.settle()
+    page.navigate(f"{app_url}/", "Diagrams")
     page.get_by_text("SVG", exact=True).click()
     button = page.get_by_role("button", name="Download SVG").first
     button.wait_for()

@@ -49,10 +49,7 @@ def test_build_then_download_and_rebuild_after_a_change():
 
 @pytest.mark.browser
 def test_browser_builds_and_downloads_the_report(page, app_url, tmp_path):
-    page.goto(f"{app_url}/")
-    page.settle()
-    page.get_by_role("link", name="Report").click()
-    page.settle()
+    page.navigate(f"{app_url}/", "Report")
     page.get_by_role("button", name="Build the report").click()
     button = page.get_by_role("button", name="Download the report (PDF)")
     button.wait_for(timeout=180_000)
@@ -76,10 +73,7 @@ def test_deck_and_estimate_buttons():
 
 @pytest.mark.browser
 def test_browser_downloads_the_deck_and_the_estimate(page, app_url, tmp_path):
-    page.goto(f"{app_url}/")
-    page.settle()
-    page.get_by_role("link", name="Report").click()
-    page.settle()
+    page.navigate(f"{app_url}/", "Report")
     saved = {}
     for label, fmt in (("Deck (PowerPoint)", "pptx"), ("Estimate (Excel)", "xlsx"), ("Estimate (CSV)", "csv")):
         with page.expect_download(timeout=120_000) as info:
