@@ -37,6 +37,7 @@ from deploy.workshop import die_with_parent, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 OPTIONS = [(s, u) for s in (1, 2, 3, 4) for u in ("1A", "1B")]
+WORKLOAD = "sidebar_workload"  # the sidebar section that holds requests per day (drawn only while open)
 FIRST_QUERY = "scenario=1&use_case=1A"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 NO_GC = ("--runner.postScriptGC", "false")
@@ -216,6 +217,7 @@ async def bench_one_server(server: Server, *, cached_changes: int = 16, number_c
         rss_first = rss_mib(pid)
         visits = [await option_change(pid, session, s, u) for s, u in OPTIONS]  # every option seen once
         cached = [await option_change(pid, session, *OPTIONS[i % len(OPTIONS)]) for i in range(cached_changes)]
+        await session.change(**{WORKLOAD: True})  # requests per day is in the sidebar's Workload, drawn while open
         numbers = []
         for i in range(1, number_changes + 1):
             value = 50_000 + i * 137
@@ -325,6 +327,8 @@ async def _participant(index: int, url: str, deadline: float, interval: float, t
                 step += 1
                 if rng.random() < new_numbers_fraction:
                     changes: dict[str, object] = {"requests_per_day": 20_000 + rng.randrange(1_000_000)}
+                    if not session.has_widget("requests_per_day"):
+                        changes = {WORKLOAD: True}  # first open the sidebar's Workload, as a person would
                 else:
                     s, u = OPTIONS[step % len(OPTIONS)]
                     changes = {"scenario": scenario_label(session, s), "use_case": [u]}

@@ -88,6 +88,8 @@ def _flip_times(at: AppTest, rounds: int) -> list[float]:
 def _new_numbers(at: AppTest, steps: int, start: float) -> list[float]:
     """Each step asks for a requests-per-day figure the process has never seen (every stage computes)."""
     times = []
+    at.session_state["sidebar_workload"] = True  # requests per day is in the sidebar's Workload, drawn while open
+    at.run()
     for i in range(steps):
         at.number_input(key="requests_per_day").set_value(start + 137 * i)
         t0 = time.perf_counter()

@@ -260,8 +260,11 @@ class StreamlitSession:
         elif kind == "delta":
             if run is not None and run.first_delta is None:
                 run.first_delta = time.perf_counter()
-            if msg.delta.WhichOneof("type") == "new_element":
+            delta_kind = msg.delta.WhichOneof("type")
+            if delta_kind == "new_element":
                 self._on_element(msg.delta.new_element, run)
+            elif delta_kind == "add_block":
+                self._on_block(msg.delta.add_block, run)
         elif kind == "script_finished":
             if msg.script_finished != FINISHED_EARLY_FOR_RERUN:
                 self._after_run(run)
@@ -285,6 +288,20 @@ class StreamlitSession:
         else:
             state = known.state
         self.widgets[widget_id] = _Widget(kind, proto, state)
+
+    def _on_block(self, block: Any, run: _Run | None) -> None:
+        """Expanders and tabs with a key are widgets too (``on_change="rerun"``): the browser sends their state once
+        the user opens one, and keeps it while they stay drawn."""
+        kind = block.WhichOneof("type")
+        if kind not in ("expandable", "tab_container"):
+            return
+        proto = getattr(block, kind)
+        if not proto.id.startswith("$$ID-"):
+            return
+        if run is not None:
+            run.seen_widgets.add(proto.id)
+        known = self.widgets.get(proto.id)
+        self.widgets[proto.id] = _Widget(kind, proto, known.state if known is not None else None)
 
     def _after_run(self, run: _Run | None) -> None:
         """What the browser does when a run finishes: drop widgets not drawn this run, age the message cache."""
@@ -344,6 +361,9 @@ class StreamlitSession:
                 return w
         raise KeyError(f"no widget with key {key!r} in the last run (keys: {sorted(map(user_key, self.widgets))})")
 
+    def has_widget(self, key: str) -> bool:
+        return any(user_key(widget_id) == key for widget_id in self.widgets)
+
     def options(self, key: str) -> list[str]:
         """A selectbox's, radio's or button group's option labels as the browser shows them."""
         w = self.widget(key)
@@ -361,7 +381,8 @@ class StreamlitSession:
 
     def set_value(self, key: str, value: Any) -> None:
         """Change a widget as a user would: a selectbox/radio takes its option label, a button group or multiselect
-        a list of labels (or one label), a number input or slider a number (or list), a checkbox a bool."""
+        a list of labels (or one label), a number input or slider a number (or list), a checkbox or an expander a
+        bool (open), a tab container its tab's label."""
         w = self.widget(key)
         ws = WidgetState(id=w.proto.id)
         if w.kind in ("selectbox", "radio", "text_input", "text_area", "color_picker", "time_input"):
@@ -374,8 +395,10 @@ class StreamlitSession:
             ws.double_value = float(value)
         elif w.kind == "slider":
             ws.double_array_value.data.extend(value if isinstance(value, list | tuple) else [value])
-        elif w.kind == "checkbox":
+        elif w.kind in ("checkbox", "expandable"):
             ws.bool_value = bool(value)
+        elif w.kind == "tab_container":
+            ws.string_value = value
         else:
             raise ValueError(f"cannot set a {w.kind} ({key!r})")
         w.state = ws

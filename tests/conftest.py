@@ -34,6 +34,16 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
+def open_sidebar(at):
+    """Open the sidebar's folding sections (Constraints, Criterion weights, Workload) before ``at`` next runs: they
+    draw their widgets only while open, as a user who has unfolded them sees them."""
+    from pages.parts.sidebar import SECTIONS
+
+    for key in SECTIONS.values():
+        at.session_state[key] = True
+    return at
+
+
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return load_catalog()

@@ -18,6 +18,7 @@ from explorer.model.engine_profiles import PROFILE_FACTORS, engine_profile
 from explorer.model.errors import AssessmentError, CatalogError, UnknownChoiceError
 from explorer.model.link import from_query, to_query
 from explorer.model.loading import parse_assessment
+from tests.conftest import open_sidebar
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,7 +97,7 @@ def test_cli_refuses_an_unknown_engine():
 def test_the_sidebar_sets_the_engine():
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = open_sidebar(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
     at.run()
     at = at.switch_page("pages/cost.py").run()
     assert not at.exception

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.model.errors import AssessmentError
 from explorer.model.link import MAX_LINK
 from explorer.model.loading import MAX_BYTES, MAX_DEPTH, nesting_depth, parse_assessment_text
+from tests.conftest import open_sidebar
 
 ROOT = Path(__file__).resolve().parent.parent
 DEEP_JSON = "[" * 10_000 + "]" * 10_000
@@ -74,7 +75,7 @@ def test_a_link_too_long_is_one_notice_and_the_default_view():
 
 
 def _app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = open_sidebar(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
     for key, value in (query or {}).items():
         at.query_params[key] = value
     return at.run()

@@ -8,11 +8,13 @@ import pytest
 from screen import shown
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import open_sidebar
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 def _app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = open_sidebar(AppTest.from_file(APP, default_timeout=120))
     for key, value in (query or {}).items():
         at.query_params[key] = value
     return at

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pages.parts import state
+from tests.conftest import open_sidebar
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -16,7 +17,7 @@ TIMEOUT = 120
 
 def open_cost(query: dict[str, str] | None = None) -> AppTest:
     """The app, opened on the Cost page as a link to /cost would open it."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at = open_sidebar(AppTest.from_file(APP, default_timeout=TIMEOUT))
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()

@@ -11,13 +11,14 @@ from streamlit.testing.v1 import AppTest
 from explorer import decide, load_assessment
 from explorer.model.link import default_weights
 from pages.parts.view import STEPS
+from tests.conftest import open_sidebar
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
 
 
 def app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at = open_sidebar(AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT))
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()

@@ -9,13 +9,15 @@ import yaml
 from screen import shown
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import open_sidebar
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 TIMEOUT = 60
 
 
 def app(query: dict[str, str] | None = None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at = open_sidebar(AppTest.from_file(APP, default_timeout=TIMEOUT))
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
@@ -219,3 +221,37 @@ def test_a_hostile_customer_name_is_literal_on_the_report_page():
     assert not at.exception
     intro = next(m.value for m in at.markdown if m.value.startswith("One PDF"))
     assert r"\!\[x\](http://evil.example/pixel.png)" in intro and "![x](" not in intro
+
+
+def test_closed_sidebar_sections_draw_nothing_and_keep_their_values():
+    """Constraints, weights and workload are drawn only while open (a room's reruns stay small); what was set in
+    them stays in the assessment, the link and the weights after they close, and comes back when they open."""
+    from pages.parts.sidebar import SECTIONS
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert [e.label for e in at.sidebar.expander] == list(SECTIONS)
+    keys = {w.key for kind in (at.sidebar.number_input, at.sidebar.selectbox, at.sidebar.slider) for w in kind}
+    assert not keys & {"requests_per_day", "cloud_provider", "region", "w.privacy", "horizon_months"}
+
+    at.session_state[SECTIONS["Workload"]] = True
+    at.session_state[SECTIONS["Criterion weights"]] = True
+    at.run()
+    assert at.number_input(key="requests_per_day").value == 50_000  # the default assessment's traffic
+    at.number_input(key="requests_per_day").set_value(250_000)
+    at.slider(key="w.privacy").set_value(4.5)
+    at.run()
+    assert q(at, "workload.requests_per_day") == "250000"
+
+    at.session_state[SECTIONS["Workload"]] = False
+    at.session_state[SECTIONS["Criterion weights"]] = False
+    at.run()
+    assert not at.exception
+    assert not [w for w in at.number_input if w.key == "requests_per_day"]
+    at.selectbox(key="scenario").set_value(2).run()  # other changes do not lose what the closed sections hold
+    assert q(at, "workload.requests_per_day") == "250000" and q(at, "w.privacy") == "4.5"
+    assert at.session_state["_assessment"]["workload"]["requests_per_day"] == 250_000
+
+    at.session_state[SECTIONS["Workload"]] = True
+    at.run()
+    assert at.number_input(key="requests_per_day").value == 250_000

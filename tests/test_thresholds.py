@@ -17,6 +17,7 @@ from explorer.engine.governance import resolve_weights
 from explorer.engine.thresholds import decision_thresholds, weight_chooser
 from explorer.model.errors import ThresholdError
 from explorer.model.loading import parse_assessment
+from tests.conftest import open_sidebar
 
 CLOUD_TEAM = ["cloud_platform", "ml_engineering"]  # no GPU-infrastructure skills: local GPUs cost 6 points
 # A negotiated H100 rate of half the list price: the whole 8-GPU p5 instance that cloud serving rents then costs
@@ -434,7 +435,7 @@ def test_explorer_panel_shows_cost_flips_after_a_horizon_change():
 
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
     at.session_state["why_flips"] = True  # the thresholds are computed when their expander is open
-    at.run()
+    open_sidebar(at).run()
     shown = "\n".join(str(m.value) for m in at.markdown)
     assert "**What would change the cheapest option**" in shown
     assert "At a horizon of 3 months or less, scenario 2 with use case 1B (all in the public cloud) becomes " \

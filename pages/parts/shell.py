@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
 import runpy
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,22 @@ from pages.parts import sidebar, state, view
 
 APP = Path(__file__).resolve().parent.parent.parent / "app.py"
 
+
+
+def _run_slots() -> int:
+    """How many sessions' scripts may run at once in this process (``EXPLORER_RUN_SLOTS``, 1 to 16; default 1)."""
+    raw = os.environ.get("EXPLORER_RUN_SLOTS", "1").strip()
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 16 else 1
+
+
+# One script run at a time per process. Every session's script is a thread under one interpreter lock, and the
+# server's event loop, which sends every session's messages, needs that lock once per message: with many scripts
+# runnable at once the loop waits behind them (each hand-over of the lock can take its 5 ms switch interval), so a
+# room's reruns queued for seconds while the process used a third of a core. Queued runs wait here, off the lock.
+# Measured with bench/bench_room.py (BENCHMARKS.md): 40 sessions on one process, p95 2.1 s -> 0.10 s.
+_SLOTS = threading.BoundedSemaphore(_run_slots())
+SLOT_WAIT_S = 10.0  # a run never waits longer than this for its turn (a stuck run cannot stall the others)
+
 _IN_APP: contextvars.ContextVar[bool] = contextvars.ContextVar("in_app", default=False)
 # Where this run's sidebar keeps the assessment file (its download is drawn once the page has read its widgets).
 _FILE_BOX: contextvars.ContextVar[DeltaGenerator | None] = contextvars.ContextVar("file_box", default=None)
@@ -38,11 +56,14 @@ class Page:
 
 @contextlib.contextmanager
 def in_app() -> Iterator[None]:
-    """Marks the runs of app.py's navigation (see :func:`page`)."""
+    """Marks the runs of app.py's navigation (see :func:`page`), and runs them one at a time (see ``_SLOTS``)."""
     token = _IN_APP.set(True)
+    acquired = _SLOTS.acquire(timeout=SLOT_WAIT_S)
     try:
         yield
     finally:
+        if acquired:
+            _SLOTS.release()
         _IN_APP.reset(token)
 
 
