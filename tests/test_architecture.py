@@ -70,9 +70,12 @@ def _ids_in_dot(source: str) -> set[str]:
 
 
 def _edges_in_dot(source: str) -> set[tuple[str, str]]:
-    """Each edge as (from, to) the way its arrow points: an edge written head first says dir=back."""
+    """Each edge as (from, to) the way its arrow points: an edge written head first says dir=back. Invisible
+    edges only place the nodes (the cloud's column right of the premises) and are no relation."""
     edges = set()
     for tail, head, attrs in re.findall(r"^\s*([a-z_]+) -> ([a-z_]+) (.*)$", source, re.M):
+        if "style=invis" in attrs:
+            continue
         edges.add((head, tail) if "dir=back" in attrs else (tail, head))
     return edges
 

@@ -43,7 +43,8 @@ def _bezier(points: list[list[float]], steps: int = 12) -> list[Point]:
 
 def _edges(layout: dict) -> dict[tuple[str, str], dict]:
     names = {o["_gvid"]: o["name"] for o in layout["objects"]}
-    return {(names[e["tail"]], names[e["head"]]): e for e in layout["edges"]}
+    # Invisible edges only rank the nodes (the cloud's right of the premises'); they are never drawn.
+    return {(names[e["tail"]], names[e["head"]]): e for e in layout["edges"] if "invis" not in e.get("style", "")}
 
 
 def _spline(edge: dict) -> list[Point]:

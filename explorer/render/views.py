@@ -191,6 +191,17 @@ def _two_way(r: Relation) -> dict[str, bool]:
     return {"reverse": True} if r.bidirectional else {}
 
 
+def _cloud_after_premises(d: Diagram, model: ArchitectureModel) -> None:
+    """Left to right, every element in the cloud stands right of every element on the premises (invisible
+    edges, which only rank): the premises' box then holds its own columns, and the cloud's services stand
+    in a column of their own beside it, instead of above or below the premises where flows must cross."""
+    linked = {(r.source, r.target) for r in model.relations if not _rank_hint(r)}
+    for a in model.in_zone("premises"):  # type: ignore[arg-type]
+        for b in model.in_zone("cloud"):  # type: ignore[arg-type]
+            if (a.id, b.id) not in linked:
+                d.dot.edge(a.id, b.id, style="invis", weight="0")
+
+
 # --- the architecture diagram --------------------------------------------------------------
 
 # Left to right, the order a request and a model travel: people, the application and its data, then
@@ -212,7 +223,25 @@ def _stacked_upper(model: ArchitectureModel) -> str:
         return ""
     if zone["training"] != zone["data"] and zone["serving"] == zone["data"]:
         return "data"
+    if _trains_on_site_serves_in_cloud(model):
+        return "data"
     return "inference"
+
+
+def _arch_ranks(model: ArchitectureModel) -> dict[tuple[str, str], dict[str, str]]:
+    """Each relation's rank attributes. When training stays on site and serving is in the cloud, the cloud's
+    services get a column of their own right of training (the trained model ranks serving after training,
+    the data's copy two columns after the data): the request, the model and the copy then run side by side
+    instead of crossing above the premises."""
+    out = {(r.source, r.target): _rank_hint(r) for r in model.relations}
+    if _trains_on_site_serves_in_cloud(model):
+        out[("training", "serving")] = {}
+    return out
+
+
+def _trains_on_site_serves_in_cloud(model: ArchitectureModel) -> bool:
+    zone = {e.id: e.zone for e in model.elements}
+    return zone["training"] == zone["data"] == "premises" and zone["serving"] == "cloud"
 
 
 def architecture_dot(catalog: Catalog, model: ArchitectureModel, overlay: bool = False) -> str:
@@ -236,6 +265,7 @@ def _architecture_dot(model_json: str, specs: tuple[tuple[str, str], ...], overl
     # own services to their right, as in the seed's C4 picture.
     attrs = _graph_attrs(model.title, model.banner, nodesep="0.55", ranksep="1.1", ordering="out")
     upper = _stacked_upper(model)
+    rank = _arch_ranks(model)
     with _SourceOnly("", direction="LR", show=False, graph_attr=attrs) as d:
         with Cluster("cloud", graph_attr=_cluster_attrs(cloud.name, "#EEF4FB", "#2B6CB0")):
             # A wider margin: labels of flows that run beside a column of the premises stay inside its box.
@@ -262,12 +292,14 @@ def _architecture_dot(model_json: str, specs: tuple[tuple[str, str], ...], overl
                 continue
             # The trained model often runs straight up or down beside its column: a narrow label stays inside.
             width = 16 if (r.source, r.target) == ("training", "serving") else 30
-            edge = Edge(label=_edge_label(r, overlay, width=width), fontname=FONT, **ports, **style, **_rank_hint(r),
+            edge = Edge(label=_edge_label(r, overlay, width=width), fontname=FONT, **ports, **style, **rank[r.source, r.target],
                         **_two_way(r))
             nodes[r.source] >> edge >> nodes[r.target]
         # The application and the data it reads stand one above the other when they share a zone: the
         # picture stays about as wide as a slide, and the data's onward flows run along the bottom row.
-        if upper:
+        if _trains_on_site_serves_in_cloud(model):
+            d.dot.body.append("\t{rank=same; inference; data; training}\n")
+        elif upper:
             d.dot.body.append("\t{rank=same; inference; data}\n")
     return d.dot.source
 
@@ -277,21 +309,28 @@ def _architecture_dot(model_json: str, specs: tuple[tuple[str, str], ...], overl
 _C4_FILL = {"person": "#08427B", "container": "#1168BD", "datastore": "#1168BD", "external": "#6B7280"}
 
 
+# The C4 views print on an A4 page and a 16:9 slide: every word at least C4_TEXT points in the drawing, and a
+# drawing compact enough (left to right, short wrapped lines) that it is scaled down only a little to fit.
+C4_NAME, C4_TEXT = 16, 14  # points: element names; everything else (kinds, descriptions, relations, badges)
+_C4_WRAP = 20  # characters per line of an element's kind and description
+
+
 def _c4_label(name: str, kind: str, description: str, e: Element, overlay: bool) -> str:
-    body = f'<font point-size="12"><b>{_lines(name, 26, 2)}</b></font><br/>'
-    body += f'<font point-size="9">[{_esc(kind)}]</font><br/>'
-    body += f'<font point-size="9">{_lines(description, 34, 3)}</font>'
+    body = f'<font point-size="{C4_NAME}"><b>{_lines(name, 20, 2)}</b></font><br/>'
+    body += f'<font point-size="{C4_TEXT}">[{_lines(kind, _C4_WRAP, 2)}]</font><br/>'
+    body += f'<font point-size="{C4_TEXT}">{_lines(description, _C4_WRAP, 3)}</font>'
     if overlay:
         body += (
-            f'<br/><font point-size="9"><b>■ {_esc(e.classification.upper())}</b>'
-            f"<br/>{_lines(e.residency, 34, 2)}</font>"
+            f'<br/><font point-size="{C4_TEXT}"><b>■ {_esc(e.classification.upper())}</b>'
+            f"<br/>{_lines(e.residency, _C4_WRAP, 2)}</font>"
         )
     return f"<{body}>"
 
 
 def _c4_node(e: Element, *, level: str, outside: bool, overlay: bool) -> Node:
     """One element as a C4 box. At the context level every element is a system; the cloud's are external."""
-    attrs = {"nodeid": e.id, "fontname": FONT, "width": "2.9", "height": "1.5"}
+    # Not fixed in size: each box grows to its own text, from a common minimum.
+    attrs = {"nodeid": e.id, "fontname": FONT, "width": "2.2", "height": "1.1", "fixedsize": "false", "margin": "0.12"}
     if e.kind == "person":
         kind, fill, shape = "Person", _C4_FILL["person"], {"style": "rounded,filled"}
     elif level == "context":
@@ -307,15 +346,15 @@ def _c4_node(e: Element, *, level: str, outside: bool, overlay: bool) -> Node:
     description = e.description
     label = _c4_label(e.name, kind, description, e, overlay)
     if overlay:  # the border carries the classification's colour
-        attrs.update({"color": CLASSIFICATION_COLOURS[e.classification], "penwidth": "5", "height": "1.9"})
+        attrs.update({"color": CLASSIFICATION_COLOURS[e.classification], "penwidth": "5"})
     return C4Node(e.name, e.technology, description, label=label, fillcolor=fill, **shape, **attrs)
 
 
 def _c4_edge(r: Relation, overlay: bool) -> Edge:
     text = f"{r.label} [{r.technology}]" if r.technology else r.label
-    body = f'<font point-size="9">{_lines(text, 26, 3)}</font>'
+    body = f'<font point-size="{C4_TEXT}">{_lines(text, 14, 5)}</font>'
     if overlay:
-        body += "<br/>" + badge(r.classification, r.residency, size=8)
+        body += "<br/>" + badge(r.classification, r.residency, size=C4_TEXT, width=22)
     extra: dict[str, str] = {"fontcolor": "#374151"}
     if r.crosses_boundary:
         extra.update({"color": CROSSING["color"], "style": "dashed,bold", "penwidth": "1.6"})
@@ -328,7 +367,7 @@ def _c4_edge(r: Relation, overlay: bool) -> Edge:
 
 def _boundary(b_id: str, name: str, colour: str) -> Cluster:
     return SystemBoundary(
-        b_id, label=boundary_label(name, 12), fontname=FONT, fontcolor=colour, pencolor=colour,
+        b_id, label=boundary_label(name, C4_TEXT), fontname=FONT, margin="8", fontcolor=colour, pencolor=colour,
         labeljust="l",
     )
 
@@ -350,7 +389,7 @@ def _c4_dot(model_json: str, level: str, overlay: bool) -> str:
     systems = {s.zone: s for s in model.systems}
     nodes: dict[str, Node] = {}
     title = f"{'System context' if level == 'context' else 'Containers'}: {model.title}"
-    attrs = _graph_attrs(title, model.banner, nodesep="0.6", ranksep="0.7")
+    attrs = _graph_attrs(title, model.banner, nodesep="0.2", ranksep="0.3", pad="0.1")
 
     def place(zone: str, outside: bool) -> None:
         members = model.in_zone(zone)  # type: ignore[arg-type]
@@ -367,11 +406,15 @@ def _c4_dot(model_json: str, level: str, overlay: bool) -> str:
             for e in rest:
                 nodes[e.id] = _c4_node(e, level=level, outside=outside, overlay=overlay)
 
-    with _SourceOnly("", direction="TB", show=False, graph_attr=attrs) as d:
+    with _SourceOnly("", direction="LR", show=False, graph_attr=attrs) as d:
         with _boundary("cloud", cloud.name, "#2B6CB0"):
-            place("cloud", outside=True)
             with _boundary("premises", premises.name, "#3F7A26"):
                 place("premises", outside=False)
+            place("cloud", outside=True)
         for r in model.relations:
             nodes[r.source] >> _c4_edge(r, overlay) >> nodes[r.target]
+        zone = {e.id: e.zone for e in model.elements}
+        if zone["inference"] == zone["data"]:
+            d.dot.body.append("\t{rank=same; inference; data}\n")
+        _cloud_after_premises(d, model)
     return d.dot.source
