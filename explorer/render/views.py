@@ -312,13 +312,13 @@ _C4_FILL = {"person": "#08427B", "container": "#1168BD", "datastore": "#1168BD",
 # The C4 views print on an A4 page and a 16:9 slide: every word at least C4_TEXT points in the drawing, and a
 # drawing compact enough (left to right, short wrapped lines) that it is scaled down only a little to fit.
 C4_NAME, C4_TEXT = 16, 14  # points: element names; everything else (kinds, descriptions, relations, badges)
-_C4_WRAP = 20  # characters per line of an element's kind and description
+_C4_WRAP = 15  # characters per line of an element's kind and description
 
 
 def _c4_label(name: str, kind: str, description: str, e: Element, overlay: bool) -> str:
-    body = f'<font point-size="{C4_NAME}"><b>{_lines(name, 20, 2)}</b></font><br/>'
-    body += f'<font point-size="{C4_TEXT}">[{_lines(kind, _C4_WRAP, 2)}]</font><br/>'
-    body += f'<font point-size="{C4_TEXT}">{_lines(description, _C4_WRAP, 3)}</font>'
+    body = f'<font point-size="{C4_NAME}"><b>{_lines(name, 15, 3)}</b></font><br/>'
+    body += f'<font point-size="{C4_TEXT}">[{_lines(kind, _C4_WRAP, 3)}]</font><br/>'
+    body += f'<font point-size="{C4_TEXT}">{_lines(description, _C4_WRAP, 5)}</font>'
     if overlay:
         body += (
             f'<br/><font point-size="{C4_TEXT}"><b>■ {_esc(e.classification.upper())}</b>'
@@ -330,7 +330,7 @@ def _c4_label(name: str, kind: str, description: str, e: Element, overlay: bool)
 def _c4_node(e: Element, *, level: str, outside: bool, overlay: bool) -> Node:
     """One element as a C4 box. At the context level every element is a system; the cloud's are external."""
     # Not fixed in size: each box grows to its own text, from a common minimum.
-    attrs = {"nodeid": e.id, "fontname": FONT, "width": "2.2", "height": "1.1", "fixedsize": "false", "margin": "0.12"}
+    attrs = {"nodeid": e.id, "fontname": FONT, "width": "1.7", "height": "1.0", "fixedsize": "false", "margin": "0.12"}
     if e.kind == "person":
         kind, fill, shape = "Person", _C4_FILL["person"], {"style": "rounded,filled"}
     elif level == "context":
@@ -352,7 +352,7 @@ def _c4_node(e: Element, *, level: str, outside: bool, overlay: bool) -> Node:
 
 def _c4_edge(r: Relation, overlay: bool) -> Edge:
     text = f"{r.label} [{r.technology}]" if r.technology else r.label
-    body = f'<font point-size="{C4_TEXT}">{_lines(text, 14, 5)}</font>'
+    body = f'<font point-size="{C4_TEXT}">{_lines(text, 11, 7)}</font>'
     if overlay:
         body += "<br/>" + badge(r.classification, r.residency, size=C4_TEXT, width=22)
     extra: dict[str, str] = {"fontcolor": "#374151"}
