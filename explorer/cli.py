@@ -16,6 +16,7 @@ from explorer.engine.scoring import no_option_message
 from explorer.model.assessment import Assessment
 from explorer.model.catalog import Catalog, load_catalog
 from explorer.model.errors import ExplorerError, ExportError, SizingError, UnknownChoiceError
+from explorer.model.formatting import months
 from explorer.model.loading import load_assessment
 from explorer.model.price_book import PriceBookError, parse_price_book
 from explorer.model.vocabulary import METHODS, PRECISIONS, SERVING_ENGINES, STAGES
@@ -225,7 +226,7 @@ def cmd_cost(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(data)
     else:
-        print(f"Total cost over {data['horizon_months']} months ({data['currency']}). {data['reference_note']}")
+        print(f"Total cost over {months(data['horizon_months'])} ({data['currency']}). {data['reference_note']}")
         for o in data["options"]:
             per_m = o["per_million_tokens"]
             per_m = f"{per_m:,.2f} per million tokens" if per_m is not None else "no tokens generated"

@@ -69,7 +69,8 @@ def test_c4_text_prints_at_8_pt_or_more_in_the_report(catalog, preset, scenario)
         w, _, _, h, x, y = (float(v) for v in re.search(
             r"([\d.]+) (0) (0) ([\d.]+) ([\d.]+) ([\d.]+) cm\s*/I", content).groups())
         # The picture lies within the page.
-        assert 0 <= x and x + w <= float(page.mediabox.width) and 0 <= y and y + h <= float(page.mediabox.height)
+        assert x >= 0 and y >= 0
+        assert x + w <= float(page.mediabox.width) and y + h <= float(page.mediabox.height)
         smallest, drawing_w = _drawing(decision, view)
         png_w, _ = png_size(pngs[REPORT_VIEWS.index(view)])
         assert png_w == pytest.approx(drawing_w * REPORT_DPI / 72, abs=3)  # the PNG is this drawing

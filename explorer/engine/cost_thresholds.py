@@ -17,6 +17,7 @@ from explorer.model.assessment import Assessment
 from explorer.model.catalog import Catalog
 from explorer.model.errors import ExplorerError
 from explorer.model.formatting import dollars_per, percent, requests_per_day
+from explorer.model.formatting import months as months_text
 from explorer.model.vocabulary import PLACE_PHRASES, option_words, split_key
 
 # The recommendation ranks governance ratings minus penalties and never reads the cost model, so
@@ -113,7 +114,7 @@ def _cost_inputs(catalog: Catalog, a: Assessment) -> list[_CostInput]:
 
     out.append(_CostInput(
         input="horizon_months", label="horizon", current=float(a.horizon_months), lo=1.0, hi=float(MAX_HORIZON),
-        scale="linear", n=MAX_HORIZON, tol=0.01, totals=horizon_totals, fmt=lambda x: f"{round(x)} months",
+        scale="linear", n=MAX_HORIZON, tol=0.01, totals=horizon_totals, fmt=lambda x: months_text(round(x)),
         exact=True, override=lambda x: a.model_copy(update={"horizon_months": round(x)}),
     ))
 
@@ -160,13 +161,13 @@ def _cost_flip_message(kind: str, ci: _CostInput, direction: str, value: float, 
         months = round(value)
         article = "an" if str(months).startswith("8") or months in (11, 18) else "a"  # spoken: an eight, an eleven
         where = (f"From {article} {months}-month horizon" if direction == "above"
-                 else f"At a horizon of {round(value)} months or less")
+                 else f"At a horizon of {months_text(round(value))} or less")
         over = ""
     elif ci.input == "workload.requests_per_day":
-        where, over = f"{side} {shown}", f" over {horizon} months"
+        where, over = f"{side} {shown}", f" over {months_text(horizon)}"
     else:
         article = "an" if ci.label[0] in "aeiou" else "a"
-        where, over = f"{side} {article} {ci.label} of {shown}", f" over {horizon} months"
+        where, over = f"{side} {article} {ci.label} of {shown}", f" over {months_text(horizon)}"
     if kind == "cheapest":
         return (f"{where}, {_option_where(result, after)} becomes the cheapest feasible option{over} "
                 f"instead of {_option_where(result, before)}.")

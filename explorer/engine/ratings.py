@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from explorer.engine.cost import CostResult, OptionCost
 from explorer.model.catalog import Catalog, ComputedRating
-from explorer.model.formatting import money, percent, usd
+from explorer.model.formatting import money, months, percent, usd
 from explorer.model.vocabulary import option_short
 
 
@@ -50,13 +50,13 @@ def burden_rating(fte: float, fte_at_three: float, lo: float = 1, hi: float = 5)
 def _cost_profile(spec: ComputedRating, o: OptionCost, result: CostResult, cheapest: OptionCost, which: str,
                   lo: float, hi: float) -> Computed:
     rating = cost_profile_rating(o.total, cheapest.total, spec.params["ratio_at_one"], lo, hi)
-    months = result.horizon_months
+    horizon = months(result.horizon_months)
     per_m = f" ({usd(o.per_million_tokens, cents=True)} per million tokens)" if o.per_million_tokens else ""
     if o.key == cheapest.key or o.total <= cheapest.total:
-        text = f"{money(o.total)} over {months} months{per_m}: the cheapest {which}."
+        text = f"{money(o.total)} over {horizon}{per_m}: the cheapest {which}."
     else:
         ratio = o.total / max(cheapest.total, 1.0)
-        text = (f"{money(o.total)} over {months} months{per_m}, {ratio:.2f}× the cheapest {which}, "
+        text = (f"{money(o.total)} over {horizon}{per_m}, {ratio:.2f}× the cheapest {which}, "
                 f"{option_short(cheapest.key)} at {money(cheapest.total)}.")
     return Computed(round(rating, 1), text)
 
@@ -69,7 +69,7 @@ def _elasticity(o: OptionCost, result: CostResult, lo: float, hi: float, peak_fa
     share = idle / paid
     rating = elasticity_rating(share, lo, hi)
     if o.gpu_hours_onprem <= 0:
-        text = (f"Every GPU-hour ({o.gpu_hours_cloud:,.0f} over {result.horizon_months} months) is rented in "
+        text = (f"Every GPU-hour ({o.gpu_hours_cloud:,.0f} over {months(result.horizon_months)}) is rented in "
                 "the cloud, so capacity follows demand.")
     else:
         busy = o.gpu_hours_onprem_busy / o.gpu_hours_onprem

@@ -14,6 +14,7 @@ from explorer.engine.rules import rule
 from explorer.model.assessment import Assessment
 from explorer.model.catalog import Catalog
 from explorer.model.formatting import money, percent
+from explorer.model.formatting import months as months_text
 from explorer.model.rule_schema import Violation
 from explorer.model.vocabulary import option_key, option_words, split_key
 
@@ -163,10 +164,10 @@ def cost_comparison(best: str, runner_up: str, costs: Mapping[str, Any], months:
     """How much cheaper or dearer the recommendation is than the runner-up, over the horizon."""
     mine, theirs = costs[best].total, costs[runner_up].total
     if abs(mine - theirs) <= 1e-6 * max(abs(theirs), 1.0):
-        return f"It costs the same as {option_words(runner_up)} over {months} months ({money(mine)})."
+        return f"It costs the same as {option_words(runner_up)} over {months_text(months)} ({money(mine)})."
     share = abs(mine - theirs) / theirs if theirs > 0 else 1.0
     word = "less" if mine < theirs else "more"
-    return (f"It costs {money(mine)} over {months} months, {percent(share)} {word} than "
+    return (f"It costs {money(mine)} over {months_text(months)}, {percent(share)} {word} than "
             f"{option_words(runner_up)} ({money(theirs)}).")
 
 

@@ -17,7 +17,7 @@ from explorer.engine.scoring import tie_order
 from explorer.model.assessment import Assessment
 from explorer.model.catalog import Catalog
 from explorer.model.errors import ExplorerError
-from explorer.model.formatting import fmt_quantity, money, requests_per_day
+from explorer.model.formatting import fmt_quantity, money, months, requests_per_day
 from explorer.model.vocabulary import NONE, option_short, option_words, split_key
 
 
@@ -215,7 +215,7 @@ def _traffic_cause(catalog: Catalog, was: Assessment, now: Assessment, old: str,
                     "longer waits for procurement")
     mine, theirs = after.option(*split_key(new)).total, after.option(*split_key(old)).total
     return (f": there the cost ratings move ({option_short(new)} costs {money(mine)}, {option_short(old)} "
-            f"{money(theirs)} over {now.horizon_months} months)")
+            f"{money(theirs)} over {months(now.horizon_months)})")
 
 
 def decision_thresholds(

@@ -20,10 +20,11 @@ from pptx.text.text import Font
 from pptx.util import Emu, Inches, Pt
 
 from explorer.engine.decision import Decision
-from explorer.model.formatting import usd
+from explorer.model.formatting import months, usd
 from explorer.model.vocabulary import LOCATION_LABELS, PROVIDER_NAMES, STAGES, option_label
 from explorer.render.diagrams import VIEW_CAPTIONS, VIEW_TITLES, VIEWS, render_views
 from explorer.render.estimate import OptionRow, option_rows
+from explorer.render.graphviz import SLIDE_PICTURE_IN
 from explorer.render.report.pdf import png_size
 
 FONT = "Calibri"
@@ -31,6 +32,7 @@ DECK_SCALE: float | None = None  # the diagrams' PNG scale: None is the slide de
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 MARGIN = Inches(0.45)
 BODY_TOP = Inches(1.25)
+DIAGRAM_TOP = Inches(1.1)  # a diagram's picture, SLIDE_PICTURE_IN high: 1.1 + 6.3 leaves 0.1 in below it
 ACCENT = RGBColor(0x11, 0x68, 0xBD)
 INK = RGBColor(0x21, 0x25, 0x29)
 MUTED = RGBColor(0x64, 0x6E, 0x78)
@@ -177,10 +179,10 @@ def _options_slide(deck: Presentation, decision: Decision) -> None:
 def _cost_slide(deck: Presentation, decision: Decision) -> None:
     result = decision.require_cost()
     rows: list[OptionRow] = option_rows(decision)
-    notes = [f"Total cost over {result.horizon_months} months in {result.currency}; P10/P50/P90 from "
+    notes = [f"Total cost over {months(result.horizon_months)} in {result.currency}; P10/P50/P90 from "
              f"{decision.uncertainty().samples:,} samples of the uncertain prices.", result.reference_note,
              result.finance_note, *result.notes]
-    slide = _blank(deck, f"Cost over {result.horizon_months} months, all eight options", notes)
+    slide = _blank(deck, f"Cost over {months(result.horizon_months)}, all eight options", notes)
     _table(slide, ("Option", "Total", "Present value", "Per million tokens", "Break-even", "P10", "P50", "P90"),
            [(r.label + (f" ({r.marks})" if r.marks else ""), usd(r.total), usd(r.present_value),
              usd(r.per_million_tokens, cents=True), r.break_even, usd(r.p10), usd(r.p50), usd(r.p90))
@@ -205,10 +207,12 @@ def _diagram_slide(deck: Presentation, decision: Decision, view: str, png: bytes
     title = f"{VIEW_TITLES[view]}: {option_label(decision.key)}"
     slide = _blank(deck, title, [VIEW_CAPTIONS[view]])
     w_px, h_px = png_size(png)
-    box_w, box_h = WIDTH - 2 * MARGIN, HEIGHT - BODY_TOP - Inches(0.3)
+    # The picture area is wider than the body of the other slides (narrow side margins, just below the
+    # title): the diagrams' text is shown as large as the slide allows. Their layouts are chosen for it.
+    box_w, box_h = (Inches(side) for side in SLIDE_PICTURE_IN)
     scale = min(box_w / w_px, box_h / h_px)
     w, h = int(w_px * scale), int(h_px * scale)
-    picture = slide.shapes.add_picture(io.BytesIO(png), MARGIN + (box_w - w) // 2, BODY_TOP, Emu(w), Emu(h))
+    picture = slide.shapes.add_picture(io.BytesIO(png), (WIDTH - w) // 2, DIAGRAM_TOP, Emu(w), Emu(h))
     picture.name = f"{VIEW_TITLES[view]} diagram"
     # Alt text for screen readers: PowerPoint reads the picture's description (cNvPr/@descr).
     picture._element.nvPicPr.cNvPr.set("descr", slide_text(f"{title}. {VIEW_CAPTIONS[view]}", one_line=True))

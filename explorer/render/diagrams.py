@@ -11,15 +11,12 @@ from explorer.model.cache import content_cached
 from explorer.model.errors import ExportError, UnknownChoiceError
 from explorer.model.vocabulary import split_key
 from explorer.render.bundle import dot_bundle, portable_dot
+from explorer.render.c4 import c4_container_dot, c4_context_dot
 from explorer.render.flowchart import flowchart_dot
 from explorer.render.graphviz import check_scale, render_dot, render_png
 from explorer.render.mermaid import c4_context_mermaid, flowchart_mermaid, sequence_mermaid
 from explorer.render.sequence import sequence_dot
-from explorer.render.views import (
-    architecture_dot,
-    c4_container_dot,
-    c4_context_dot,
-)
+from explorer.render.views import architecture_dot
 from explorer.render.watermark import watermark
 
 VIEWS = ("architecture", "c4-context", "c4-container", "sequence", "flowchart")

@@ -23,6 +23,8 @@ BANNER_RED = "#B00020"  # the ruled-out banner and watermark
 _TIMEOUT_S = 60
 BASE_DPI = 96  # Graphviz's own resolution: scale 1, the size a screen shows
 SLIDE_PX = 2400  # the long side a slide needs, in pixels: the default PNG reaches at least this
+# A diagram slide's picture area in the deck (inches of a 13.33 × 7.5 in slide): layouts are chosen to fill it.
+SLIDE_PICTURE_IN = (12.73, 6.3)
 SCALE_RANGE = (0.5, 5.0)  # scale 5 of a large diagram is about 7,000 px, still a sane image
 
 
@@ -53,11 +55,28 @@ def render_dot(source: str, fmt: str, dpi: int | None = None) -> bytes:
         return source.encode("utf-8")
     if fmt not in FORMATS:
         raise RenderError(f'"{fmt}" is not a valid format. Choose from: {", ".join(FORMATS)}.')
+    out = _run_dot(source, [f"-T{fmt}", *([f"-Gdpi={dpi}"] if dpi and fmt == "png" else [])])
+    if fmt == "svg":
+        return embed_svg_images(out)
+    if fmt == "png":
+        return with_dpi(out, dpi or BASE_DPI)
+    return out
+
+
+@content_cached("Graphviz layout size", 256)
+def layout_size(source: str) -> tuple[float, float]:
+    """The width and height in points that DOT ``source`` is drawn at, from Graphviz's layout alone
+    (``dot -Tplain``: its first line is ``graph scale width height``, in inches)."""
+    first = _run_dot(source, ["-Tplain"]).split(b"\n", 1)[0].split()
+    return float(first[2]) * 72, float(first[3]) * 72
+
+
+def _run_dot(source: str, args: list[str]) -> bytes:
     # Graphviz may write scratch files next to its working directory: give every run its own.
     with tempfile.TemporaryDirectory(prefix="explorer-dot-") as tmp:
         try:
             done = subprocess.run(
-                [dot_binary(), f"-T{fmt}", *([f"-Gdpi={dpi}"] if dpi and fmt == "png" else [])],
+                [dot_binary(), *args],
                 input=source.encode("utf-8"),
                 capture_output=True,
                 cwd=tmp,
@@ -69,10 +88,6 @@ def render_dot(source: str, fmt: str, dpi: int | None = None) -> bytes:
     if done.returncode != 0 or not done.stdout:
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise RenderError(f"Graphviz could not draw the diagram: {detail[-1] if detail else 'no output'}")
-    if fmt == "svg":
-        return embed_svg_images(done.stdout)
-    if fmt == "png":
-        return with_dpi(done.stdout, dpi or BASE_DPI)
     return done.stdout
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import diagrams
 from diagrams import Cluster, Diagram, Edge, Node
-from diagrams.c4 import C4Node, SystemBoundary
 from diagrams.custom import Custom
 
 from explorer.architecture import ArchitectureModel, Element, Relation
@@ -159,9 +158,9 @@ def _graph_attrs(title: str, banner: str = "", **extra: str) -> dict[str, str]:
     return attrs
 
 
-def boundary_label(name: str, size: int = 13) -> str:
+def boundary_label(name: str, size: int = 13, width: int = 48, max_lines: int = 2) -> str:
     """A boundary's name, wrapped so a long customer name cannot stretch the whole diagram."""
-    return html_label("\n".join(wrap(name, 48, 2)), bold=True, size=size)
+    return html_label("\n".join(wrap(name, width, max_lines)), bold=True, size=size)
 
 
 def _cluster_attrs(name: str, fill: str, pen: str, size: int = 13) -> dict[str, str]:
@@ -292,8 +291,8 @@ def _architecture_dot(model_json: str, specs: tuple[tuple[str, str], ...], overl
                 continue
             # The trained model often runs straight up or down beside its column: a narrow label stays inside.
             width = 16 if (r.source, r.target) == ("training", "serving") else 30
-            edge = Edge(label=_edge_label(r, overlay, width=width), fontname=FONT, **ports, **style, **rank[r.source, r.target],
-                        **_two_way(r))
+            edge = Edge(label=_edge_label(r, overlay, width=width), fontname=FONT, **ports, **style,
+                        **rank[r.source, r.target], **_two_way(r))
             nodes[r.source] >> edge >> nodes[r.target]
         # The application and the data it reads stand one above the other when they share a zone: the
         # picture stays about as wide as a slide, and the data's onward flows run along the bottom row.
@@ -301,120 +300,4 @@ def _architecture_dot(model_json: str, specs: tuple[tuple[str, str], ...], overl
             d.dot.body.append("\t{rank=same; inference; data; training}\n")
         elif upper:
             d.dot.body.append("\t{rank=same; inference; data}\n")
-    return d.dot.source
-
-
-# --- C4 context and container ---------------------------------------------------------------
-
-_C4_FILL = {"person": "#08427B", "container": "#1168BD", "datastore": "#1168BD", "external": "#6B7280"}
-
-
-# The C4 views print on an A4 page and a 16:9 slide: every word at least C4_TEXT points in the drawing, and a
-# drawing compact enough (left to right, short wrapped lines) that it is scaled down only a little to fit.
-C4_NAME, C4_TEXT = 16, 14  # points: element names; everything else (kinds, descriptions, relations, badges)
-_C4_WRAP = 15  # characters per line of an element's kind and description
-
-
-def _c4_label(name: str, kind: str, description: str, e: Element, overlay: bool) -> str:
-    body = f'<font point-size="{C4_NAME}"><b>{_lines(name, 15, 3)}</b></font><br/>'
-    body += f'<font point-size="{C4_TEXT}">[{_lines(kind, _C4_WRAP, 3)}]</font><br/>'
-    body += f'<font point-size="{C4_TEXT}">{_lines(description, _C4_WRAP, 5)}</font>'
-    if overlay:
-        body += (
-            f'<br/><font point-size="{C4_TEXT}"><b>■ {_esc(e.classification.upper())}</b>'
-            f"<br/>{_lines(e.residency, _C4_WRAP, 2)}</font>"
-        )
-    return f"<{body}>"
-
-
-def _c4_node(e: Element, *, level: str, outside: bool, overlay: bool) -> Node:
-    """One element as a C4 box. At the context level every element is a system; the cloud's are external."""
-    # Not fixed in size: each box grows to its own text, from a common minimum.
-    attrs = {"nodeid": e.id, "fontname": FONT, "width": "1.7", "height": "1.0", "fixedsize": "false", "margin": "0.12"}
-    if e.kind == "person":
-        kind, fill, shape = "Person", _C4_FILL["person"], {"style": "rounded,filled"}
-    elif level == "context":
-        kind = "External system" if outside else "System"
-        fill, shape = _C4_FILL["external" if outside else "container"], {}
-        if e.kind == "datastore":
-            kind = "External data store" if outside else "Data store"
-            shape = {"shape": "cylinder"}
-    else:
-        kind = f"{'Database' if e.kind == 'datastore' else 'Container'}: {e.technology}"
-        fill = _C4_FILL["external" if outside else e.kind]
-        shape = {"shape": "cylinder"} if e.kind == "datastore" else {}
-    description = e.description
-    label = _c4_label(e.name, kind, description, e, overlay)
-    if overlay:  # the border carries the classification's colour
-        attrs.update({"color": CLASSIFICATION_COLOURS[e.classification], "penwidth": "5"})
-    return C4Node(e.name, e.technology, description, label=label, fillcolor=fill, **shape, **attrs)
-
-
-def _c4_edge(r: Relation, overlay: bool) -> Edge:
-    text = f"{r.label} [{r.technology}]" if r.technology else r.label
-    body = f'<font point-size="{C4_TEXT}">{_lines(text, 11, 7)}</font>'
-    if overlay:
-        body += "<br/>" + badge(r.classification, r.residency, size=C4_TEXT, width=22)
-    extra: dict[str, str] = {"fontcolor": "#374151"}
-    if r.crosses_boundary:
-        extra.update({"color": CROSSING["color"], "style": "dashed,bold", "penwidth": "1.6"})
-    if overlay:
-        extra["color"] = CLASSIFICATION_COLOURS[r.classification]
-    # diagrams.c4.Relationship would wrap and escape the label itself; ours carries the overlay badge.
-    return Edge(label=f"<{body}>", fontname=FONT, **{"style": "dashed", "color": "gray50", **extra}, **_rank_hint(r),
-                **_two_way(r))
-
-
-def _boundary(b_id: str, name: str, colour: str) -> Cluster:
-    return SystemBoundary(
-        b_id, label=boundary_label(name, C4_TEXT), fontname=FONT, margin="8", fontcolor=colour, pencolor=colour,
-        labeljust="l",
-    )
-
-
-def c4_context_dot(model: ArchitectureModel, overlay: bool = False) -> str:
-    """The C4 system context, laid out like the seed's: the cloud boundary drawn around the premises."""
-    return _c4_dot(_cache_key(model), "context", overlay)
-
-
-def c4_container_dot(model: ArchitectureModel, overlay: bool = False) -> str:
-    """The C4 container view: each zone's software system as a boundary around its containers."""
-    return _c4_dot(_cache_key(model), "container", overlay)
-
-
-@content_cached("C4 DOT", 256)
-def _c4_dot(model_json: str, level: str, overlay: bool) -> str:
-    model = ArchitectureModel.model_validate_json(model_json)
-    cloud, premises = model.boundary("cloud"), model.boundary("premises")
-    systems = {s.zone: s for s in model.systems}
-    nodes: dict[str, Node] = {}
-    title = f"{'System context' if level == 'context' else 'Containers'}: {model.title}"
-    attrs = _graph_attrs(title, model.banner, nodesep="0.2", ranksep="0.3", pad="0.1")
-
-    def place(zone: str, outside: bool) -> None:
-        members = model.in_zone(zone)  # type: ignore[arg-type]
-        people = [e for e in members if e.kind == "person"]
-        for e in people:
-            nodes[e.id] = _c4_node(e, level=level, outside=outside, overlay=overlay)
-        rest = [e for e in members if e.kind != "person"]
-        if level == "container" and zone in systems and rest:
-            s = systems[zone]
-            with _boundary(f"system_{zone}", f"{s.name} [Software system]", "#1F2937"):
-                for e in rest:
-                    nodes[e.id] = _c4_node(e, level=level, outside=outside, overlay=overlay)
-        else:
-            for e in rest:
-                nodes[e.id] = _c4_node(e, level=level, outside=outside, overlay=overlay)
-
-    with _SourceOnly("", direction="LR", show=False, graph_attr=attrs) as d:
-        with _boundary("cloud", cloud.name, "#2B6CB0"):
-            with _boundary("premises", premises.name, "#3F7A26"):
-                place("premises", outside=False)
-            place("cloud", outside=True)
-        for r in model.relations:
-            nodes[r.source] >> _c4_edge(r, overlay) >> nodes[r.target]
-        zone = {e.id: e.zone for e in model.elements}
-        if zone["inference"] == zone["data"]:
-            d.dot.body.append("\t{rank=same; inference; data}\n")
-        _cloud_after_premises(d, model)
     return d.dot.source

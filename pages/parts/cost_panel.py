@@ -7,7 +7,7 @@ import streamlit as st
 
 from explorer import CostResult, Decision, ExplorerError, Uncertainty
 from explorer.engine.uncertainty import band_note
-from explorer.model.formatting import money
+from explorer.model.formatting import money, months
 from explorer.model.vocabulary import SERVING_MODE_LABELS, option_short
 from explorer.render.markdown import literal
 from pages.parts import cache, paint
@@ -22,7 +22,7 @@ def headline(decision: Decision, result: CostResult, unc: Uncertainty) -> None:
                    icon=":material/block:")
     cols = st.columns(4)
     band = f"P10 {money(unc.p10[key])} · P50 {money(unc.p50[key])} · P90 {money(unc.p90[key])}"
-    cols[0].metric(f"Total, {option_short(key)}, {result.horizon_months} months", money(chosen.total),
+    cols[0].metric(f"Total, {option_short(key)}, {months(result.horizon_months)}", money(chosen.total),
                    help=f"{band} ({unc.samples:,} samples)")
     cols[0].caption(band)
     cols[1].metric("Per million generated tokens", money(chosen.per_million_tokens))

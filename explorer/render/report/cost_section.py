@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from explorer.engine.cost import LINE_ITEMS
 from explorer.engine.uncertainty import band_note
-from explorer.model.formatting import count, quantity, scientific, usd
+from explorer.model.formatting import count, months, quantity, scientific, usd
 from explorer.model.vocabulary import METHOD_NAMES, PROVIDER_NAMES, option_key, option_short
 from explorer.render.charts import breakdown_chart, cumulative_chart, tornado_chart, tornado_rows
 from explorer.render.kaleido_export import figure_to_image
@@ -71,7 +71,7 @@ def cost_section(pdf: ReportPDF, ctx: ReportContext) -> None:
     pricing = {"on_demand": "on-demand", "committed": "1-year committed"}[c.cloud_pricing]
     capex = {"buy": "bought up front", "lease": "leased", "amortise": "amortised"}[a.capex]
     pdf.para(
-        f"All eight options over {result.horizon_months} months, in US dollars. In the cloud, "
+        f"All eight options over {months(result.horizon_months)}, in US dollars. In the cloud, "
         f"{cat.gpu(result.cloud_gpu).name} GPUs from {PROVIDER_NAMES[result.provider]} at {pricing} prices; "
         "on premises, "
         f"{cat.gpu(result.onprem_gpu).name} servers {capex}. P10/P50/P90 come from {unc.samples:,} samples of "
@@ -103,12 +103,12 @@ def cost_section(pdf: ReportPDF, ctx: ReportContext) -> None:
             pdf.bullet(line, size=9)
 
     pdf.heading(f"The chosen option, {option_short(option_key(a.scenario, a.use_case))}: line items", level=2)
-    months = result.horizon_months
+    horizon = result.horizon_months
     items = [(LINE_ITEMS[k], v) for k, v in chosen.line_items.items() if v > 0]
     total = chosen.total
-    rows = [(name, usd(v), usd(v / months), f"{v / total:.1%}" if total else "") for name, v in items]
-    rows.append(("Total", usd(total), usd(total / months), "100%" if total else ""))
-    pdf.grid(("Line item", f"Over {months} months", "Per month (average)", "Share"), rows, (46, 20, 20, 14),
+    rows = [(name, usd(v), usd(v / horizon), f"{v / total:.1%}" if total else "") for name, v in items]
+    rows.append(("Total", usd(total), usd(total / horizon), "100%" if total else ""))
+    pdf.grid(("Line item", f"Over {months(horizon)}", "Per month (average)", "Share"), rows, (46, 20, 20, 14),
              size=8.5, align=("LEFT", "RIGHT", "RIGHT", "RIGHT"), total_row=True)
     key = option_key(a.scenario, a.use_case)
     note = band_note(chosen.total, unc.p10[key], unc.p50[key], unc.p90[key], unc.samples)

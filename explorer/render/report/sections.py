@@ -7,7 +7,7 @@ import datetime as dt
 import plotly.graph_objects as go
 from fpdf import FPDF
 
-from explorer.model.formatting import count, duration, every_months, format_bytes
+from explorer.model.formatting import count, duration, every_months, format_bytes, months
 from explorer.model.vocabulary import LOCATION_LABELS, METHOD_NAMES, PROVIDER_NAMES, STAGES, option_label
 from explorer.render.charts import TEMPLATE
 from explorer.render.diagrams import VIEW_CAPTIONS, VIEW_TITLES
@@ -112,7 +112,7 @@ def inputs_section(pdf: ReportPDF, ctx: ReportContext) -> None:
     rows = [
         ("Customer", ctx.customer),
         ("Scenario and use case", f"Scenario {a.scenario}, use case {a.use_case}"),
-        ("Horizon", f"{a.horizon_months} months"),
+        ("Horizon", months(a.horizon_months)),
         ("Model", f"{model.name} ({model.params_b:g} B parameters, {model.licence_name})"),
         ("Fine-tuning", f"{_upper_first(METHOD_NAMES[w.finetune_method])}; {count(w.dataset_tokens)} tokens × "
                         f"{w.epochs:g} epochs"),
