@@ -74,3 +74,47 @@ def test_a_one_month_horizon_is_one_month():
 
     assert (months(1), months(36), every_months(1), every_months(2)) == (
         "1 month", "36 months", "every month", "every 2 months")
+
+
+def test_a_one_month_horizon_reads_one_month_in_the_deck_the_report_and_the_reasons(catalog):
+    from PIL import Image
+    from pptx import Presentation
+
+    from explorer.render import VIEWS
+    from explorer.render.deck import build_deck
+    from explorer.render.report import SECTIONS
+
+    decision = decide(catalog, Assessment.model_validate({"horizon_months": 1}))
+    plain = io.BytesIO()
+    Image.new("RGB", (160, 90), "white").save(plain, "PNG")
+    deck = Presentation(io.BytesIO(build_deck(decision, images=dict.fromkeys(VIEWS, plain.getvalue()))))
+    slides = [" ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+              + " " + slide.notes_slide.notes_text_frame.text for slide in deck.slides]
+    cost_slide = next(t for t in slides if t.startswith("Cost over"))
+    assert cost_slide.startswith("Cost over 1 month, all eight options")
+    assert "Total cost over 1 month in USD" in cost_slide
+    report = build_report(decision, sections=[s for s in SECTIONS if s.title in (
+        "Title page", "Inputs and assumptions", "Cost summary and charts")])
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(report)).pages)
+    assert "Horizon 1 month" in text and "Over 1 month" in text and "All eight options over 1 month," in text
+    assert decision.recommended is not None
+    reasons = [*decision.recommended.reasons, *(r.rationale for o in decision.options for r in o.trade_offs.rows)]
+    assert any("over 1 month" in r for r in reasons)
+    for words in (*slides, text, *reasons):
+        assert not re.search(r"\b1 months\b", words), words
+
+
+def test_every_count_of_months_in_the_code_goes_through_the_helpers():
+    """No f-string puts a number before "month(s)" by itself: ``months()`` and ``every_months()`` pick the
+    number's form, so a count of one never reads "1 months". Checked over the engine, the renderers and pages."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    own = re.compile(r"\{[^{}]+\}\s+months?\b")  # "{n} months", "{horizon} month"
+    found = [f"{path.relative_to(root)}:{i}: {line.strip()}"
+             for folder in ("explorer", "pages") for path in sorted((root / folder).rglob("*.py"))
+             if path.name != "formatting.py"
+             for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if own.search(line)]
+    assert found == []
+    # The check itself finds such a string.
+    assert own.search('f"over {horizon} months"') and not own.search('f"over {months(horizon)}"')

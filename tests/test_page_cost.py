@@ -35,6 +35,14 @@ def test_cost_page_smoke():
     assert not at.error
 
 
+def test_a_one_month_horizon_reads_one_month():
+    at = open_cost()
+    at.number_input(key="horizon_months").set_value(1).run()
+    assert not at.exception
+    total = next(m.label for m in at.metric if m.label.startswith("Total"))
+    assert total == "Total, S1 · 1A, 1 month"  # never "1 months"
+
+
 def test_changing_the_cloud_gpu_and_traffic_recomputes():
     at = open_cost()
     before = next(m.value for m in at.metric if m.label.startswith("Total"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import math
 import mimetypes
 import re
@@ -63,12 +64,18 @@ def render_dot(source: str, fmt: str, dpi: int | None = None) -> bytes:
     return out
 
 
-@content_cached("Graphviz layout size", 256)
+@content_cached("Graphviz layout", 256)
+def layout_json(source: str) -> str:
+    """Graphviz's layout of DOT ``source`` without drawing it (``dot -Tjson``): every node's place and every
+    edge's spline, in points."""
+    return _run_dot(source, ["-Tjson"]).decode("utf-8")
+
+
 def layout_size(source: str) -> tuple[float, float]:
-    """The width and height in points that DOT ``source`` is drawn at, from Graphviz's layout alone
-    (``dot -Tplain``: its first line is ``graph scale width height``, in inches)."""
-    first = _run_dot(source, ["-Tplain"]).split(b"\n", 1)[0].split()
-    return float(first[2]) * 72, float(first[3]) * 72
+    """The width and height in points that DOT ``source`` is drawn at, from Graphviz's layout alone (the
+    graph's bounding box, ``bb``: the drawing less its padding)."""
+    _, _, width, height = (float(v) for v in json.loads(layout_json(source))["bb"].split(","))
+    return width, height
 
 
 def _run_dot(source: str, args: list[str]) -> bytes:

@@ -1,4 +1,4 @@
-"""Diagram views of the architecture model, drawn with the `diagrams` library (and its C4 nodes)."""
+"""The architecture view (with the `diagrams` library), and the labels and hints the other Graphviz views share."""
 
 from __future__ import annotations
 
@@ -134,12 +134,14 @@ def _icon_node(spec: str, element: Element, overlay: bool, *, name_above: bool =
                 style="", fontname=FONT, fontsize="12")
 
 
-def title_label(title: str, banner: str = "") -> str:
-    """The diagram's title, and under it in red the ruled-out banner when there is one (both escaped)."""
-    label = html_label("\n".join(wrap(title, 100, 2)), bold=True, size=16)
+def title_label(title: str, banner: str = "", width: int = 100) -> str:
+    """The diagram's title, and under it in red the ruled-out banner when there is one (both escaped), wrapped
+    at about ``width`` characters."""
+    narrow = width < 100  # more, shorter lines: nothing is cut
+    label = html_label("\n".join(wrap(title, width, 3 if narrow else 2)), bold=True, size=16)
     if not banner:
         return label
-    lines = "<br/>".join(html.escape(t, quote=True) for t in wrap(banner, 110, 3))
+    lines = "<br/>".join(html.escape(t, quote=True) for t in wrap(banner, width + width // 10, 4 if narrow else 3))
     return f'<{label[1:-1]}<br/><font color="{BANNER_RED}" point-size="14"><b>{lines}</b></font>>'
 
 
@@ -190,17 +192,6 @@ def _two_way(r: Relation) -> dict[str, bool]:
     return {"reverse": True} if r.bidirectional else {}
 
 
-def _cloud_after_premises(d: Diagram, model: ArchitectureModel) -> None:
-    """Left to right, every element in the cloud stands right of every element on the premises (invisible
-    edges, which only rank): the premises' box then holds its own columns, and the cloud's services stand
-    in a column of their own beside it, instead of above or below the premises where flows must cross."""
-    linked = {(r.source, r.target) for r in model.relations if not _rank_hint(r)}
-    for a in model.in_zone("premises"):  # type: ignore[arg-type]
-        for b in model.in_zone("cloud"):  # type: ignore[arg-type]
-            if (a.id, b.id) not in linked:
-                d.dot.edge(a.id, b.id, style="invis", weight="0")
-
-
 # --- the architecture diagram --------------------------------------------------------------
 
 # Left to right, the order a request and a model travel: people, the application and its data, then
@@ -215,7 +206,9 @@ def _stacked_upper(model: ArchitectureModel) -> str:
 
     The application, normally: its request runs along the top row to serving. But when training runs in
     the other zone and serving in theirs (scenario 1 with cloud training), Graphviz lifts the data towards
-    training to keep the data's flow clear of the request's, and the names must follow.
+    training to keep the data's flow clear of the request's, and the names must follow. When training stays
+    on site and serving is in the cloud, the data stands at the bottom of a column of three (see
+    ``_arch_ranks``), its name above its icon.
     """
     zone = {e.id: e.zone for e in model.elements}
     if zone["inference"] != zone["data"]:
@@ -228,10 +221,12 @@ def _stacked_upper(model: ArchitectureModel) -> str:
 
 
 def _arch_ranks(model: ArchitectureModel) -> dict[tuple[str, str], dict[str, str]]:
-    """Each relation's rank attributes. When training stays on site and serving is in the cloud, the cloud's
-    services get a column of their own right of training (the trained model ranks serving after training,
-    the data's copy two columns after the data): the request, the model and the copy then run side by side
-    instead of crossing above the premises."""
+    """Each relation's rank attributes. When training stays on site and serving is in the cloud (scenario 4
+    of a regulated customer), the application, training and the data stand in one column, top to bottom,
+    and the trained model ranks serving after training: the cloud's services then form a column of their own
+    right of the premises, serving on top beside the application's request and the trained model, the
+    data's copy below beside the data. Otherwise Graphviz puts training in the cloud's column, below the
+    cloud's services, and the request, the model and the copy cross on their way up."""
     out = {(r.source, r.target): _rank_hint(r) for r in model.relations}
     if _trains_on_site_serves_in_cloud(model):
         out[("training", "serving")] = {}
@@ -279,6 +274,13 @@ def _architecture_dot(model_json: str, specs: tuple[tuple[str, str], ...], overl
             if overlay:
                 style["color"] = CLASSIFICATION_COLOURS[r.classification]
             ports = {"tailport": "icon", "headport": "icon"}
+            if (r.source, r.target) == ("inference", "data") and _trains_on_site_serves_in_cloud(model):
+                # Training stands between the two in their column: the flow goes round it on the left, from
+                # the application's side to the data's, clear of the flows that leave to the right.
+                edge = Edge(label=_edge_label(r, overlay, width=16), fontname=FONT, tailport="icon:w",
+                            headport="icon:w", **style)
+                nodes[r.source] >> edge >> nodes[r.target]
+                continue
             if upper and (r.source, r.target) == ("inference", "data"):
                 # Written from the lower node to the upper one, which is how Graphviz stacks a same-rank pair;
                 # the arrow still points at the data, straight from icon to icon, between the two names.
