@@ -7,6 +7,7 @@ from typing import Any
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from bench.bench_server import WORKLOAD
 from bench.ws_session import StreamlitSession, run_coroutine
 from tests.conftest import running_app
 
@@ -37,6 +38,7 @@ def test_first_run_draws_the_diagram_and_the_charts_follow():
             run = await s.first_run()
             assert run.status == "FINISHED_SUCCESSFULLY" and run.exceptions == []
             first = list(s.log)
+            await s.change(**{WORKLOAD: True})  # requests per day is in the sidebar's Workload, drawn while open
             s.log.clear()
             await s.change(requests_per_day=61_234)
             return first, list(s.log)
