@@ -45,7 +45,7 @@ def sidebar(cat: Catalog) -> DeltaGenerator:
                  placeholder="Choose a preset…", on_change=_load_preset, args=(cat,),
                  help="A worked example: choosing one loads its whole assessment, on the option recommended for "
                       "it. The box then empties again, so it never names a preset the page no longer shows.")
-    sb.text_input("Customer", key="customer", max_chars=200, placeholder="Customer name, shown in titles")
+    sb.text_input("Customer", key="customer", max_chars=200, placeholder="Shown in every title")
     models = {m.id: m.name for m in cat.models}
     sb.selectbox("Model", list(models), format_func=models.__getitem__, key="model")
     file_box = sb.container(border=True, key="assessment_file")
