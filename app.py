@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from pages.parts import shell, view
+from pages.parts import paint, shell, view
 
 HERE = Path(__file__).resolve().parent
 # (file in pages/, title, icon, URL path); the first is the default page.
@@ -35,6 +35,7 @@ def navigation() -> StreamlitPage:
 
 def main() -> None:
     """Declare the pages, draw the shared frame (state and sidebar), then run the page the URL names."""
+    paint.pause_before_charts()
     with shell.in_app():
         page = navigation()
         shell.frame()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -33,7 +34,30 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one plain sentence and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: {message}\n")
+        self.exit(2, f"{self.prog}: {usage_sentence(message)}\n")
+
+
+def _names(listed: str) -> str:
+    return ", ".join(re.findall(r"'([^']*)'", listed)) or listed
+
+
+def usage_sentence(message: str) -> str:
+    """argparse's terse usage errors as one plain sentence that names the input and what is allowed."""
+    if m := re.fullmatch(r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)", message):
+        what = "The command" if m[1] == "command" else f"{m[1]}"
+        return f"{what} '{m[2]}' is not one of: {_names(m[3])}."
+    if m := re.fullmatch(r"argument (\S+): invalid (int|float) value: '(.*)'", message):
+        kind = "a whole number" if m[2] == "int" else "a number"
+        return f"{m[1]} must be {kind}, not '{m[3]}'."
+    if message == "the following arguments are required: command":
+        return "Name a command: validate, scenarios, place, size, cost or export. Run with --help for each one's use."
+    if m := re.fullmatch(r"the following arguments are required: (.*)", message):
+        return f"These are required and missing: {m[1]}. Run with --help to see every option."
+    if m := re.fullmatch(r"unrecognized arguments: (.*)", message):
+        return f"Unknown argument: {m[1]}. Run with --help to see every option."
+    if m := re.fullmatch(r"argument (\S+): expected one argument", message):
+        return f"{m[1]} needs a value after it."
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -19,6 +19,9 @@ import pytest
 from explorer.model.assessment import Assessment
 from explorer.model.catalog import Catalog, load_catalog
 
+# In-process AppTest runs draw a session's first paint without the pause a browser needs before the charts
+# (pages/parts/paint.py: 1 s a new session); the servers the tests start get the app's own default.
+os.environ["EXPLORER_FOLLOW_UP_DELAY_S"] = "0"
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 CHROMIUM = "/usr/bin/chromium"
@@ -76,6 +79,7 @@ def running_app(*flags: str) -> Iterator[str]:
     """`streamlit run app.py` on a free localhost port, until the block ends."""
     port = _free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env.pop("EXPLORER_FOLLOW_UP_DELAY_S", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port),
          "--server.address", "localhost", "--server.headless", "true", *flags],

@@ -113,4 +113,20 @@ def test_a_scale_that_is_not_a_number_is_a_usage_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main([*EXPORT, "--format", "png", "--scale", "two", "--out", str(tmp_path / "a.png")])
     assert stop.value.code == 2
-    assert capsys.readouterr().err == "python -m explorer export: argument --scale: invalid float value: 'two'\n"
+    assert capsys.readouterr().err == "python -m explorer export: --scale must be a number, not 'two'.\n"
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["presets"], "python -m explorer: The command 'presets' is not one of: validate, scenarios, place, size, cost, "
+                  "export.\n"),
+    ([], "python -m explorer: Name a command: validate, scenarios, place, size, cost or export. Run with --help for "
+         "each one's use.\n"),
+    (["export", "preset:regulated-bank", "--view"], "python -m explorer export: --view needs a value after it.\n"),
+    (["place", "preset:regulated-bank", "--bogus"], "python -m explorer: Unknown argument: --bogus. Run with --help "
+                                                    "to see every option.\n"),
+])
+def test_usage_errors_are_plain_sentences(argv, said, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    assert capsys.readouterr().err == said

@@ -7,6 +7,7 @@ from typing import Any
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from bench.bench_server import WORKLOAD
 from bench.ws_session import StreamlitSession, run_coroutine
 from tests.conftest import running_app
 
@@ -37,6 +38,7 @@ def test_first_run_draws_the_diagram_and_the_charts_follow():
             run = await s.first_run()
             assert run.status == "FINISHED_SUCCESSFULLY" and run.exceptions == []
             first = list(s.log)
+            await s.change(**{WORKLOAD: True})  # requests per day is in the sidebar's Workload, drawn while open
             s.log.clear()
             await s.change(requests_per_day=61_234)
             return first, list(s.log)
@@ -51,3 +53,13 @@ def test_first_run_draws_the_diagram_and_the_charts_follow():
     assert follow_up[-1] == "finished"
     # Later runs draw their charts at once, in one run.
     assert "early" not in change and change.count("plotly_chart") == 2
+
+
+def test_follow_up_delay_reads_its_variable_and_stays_within_bounds(monkeypatch):
+    from pages.parts import paint
+
+    for raw, seconds in (("0.5", 0.5), ("0", 0.0), ("-3", 0.0), ("99", 5.0), ("soon", 1.0), ("nan", 1.0), ("inf", 5.0)):
+        monkeypatch.setenv("EXPLORER_FOLLOW_UP_DELAY_S", raw)
+        assert paint._delay_s() == seconds, raw
+    monkeypatch.delenv("EXPLORER_FOLLOW_UP_DELAY_S")
+    assert paint._delay_s() == 1.0
