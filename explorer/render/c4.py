@@ -30,6 +30,7 @@ from explorer.render.views import (
     badge,
     boundary_label,
     title_label,
+    wrap,
 )
 
 C4_NAME, C4_TEXT = 16, 14  # points: element names; everything else (kinds, descriptions, relations, badges)
@@ -39,6 +40,7 @@ _LAYOUTS = ((True, 18), (False, 18), (True, 24), (False, 24), (True, 30), (False
 _TITLE_WRAP = 70  # characters per line of the title while the layouts are compared (about 700 pt at 16 pt bold)
 _TITLE_PT_PER_CHAR = 10.0  # a generous average width of a 16 pt bold character, to wrap the title to a drawing
 _EDGE_WRAP = 14  # characters per line of a relation's label: it stands between two columns
+_CHAR_EM = 0.62  # a generous average width of a DejaVu Sans character, in ems
 _FILL = {"person": "#08427B", "container": "#1168BD", "datastore": "#1168BD", "external": "#6B7280"}
 
 
@@ -78,11 +80,19 @@ def _node(e: Element, *, level: str, outside: bool, overlay: bool, wrap: int) ->
     return C4Node(e.name, e.technology, description, label=label, fillcolor=fill, **shape, **attrs)
 
 
-def _edge(r: Relation, overlay: bool, ranks: dict[str, str], **drawn: str | bool) -> Edge:
+def _edge(r: Relation, overlay: bool, ranks: dict[str, str], *, beside: bool = False, **drawn: str | bool) -> Edge:
+    """A relation's edge. ``beside``: the label stands right of the line, for an edge between two elements of
+    one column (Graphviz centres such a label on the line, which then runs through its words)."""
     text = f"{r.label} [{r.technology}]" if r.technology else r.label
     body = f'<font point-size="{C4_TEXT}">{_lines(text, _EDGE_WRAP, 6)}</font>'
+    longest = max(len(line) for line in wrap(text, _EDGE_WRAP, 6))
     if overlay:
         body += "<br/>" + badge(r.classification, r.residency, size=C4_TEXT, width=_EDGE_WRAP + 4)
+        longest = max(longest, *(len(line) for line in wrap(r.residency, _EDGE_WRAP + 4, 3)))
+    if beside:  # an empty cell as wide as the words, left of them: the label's centre, on the line, is its edge
+        spacer = round((longest + 2) * C4_TEXT * _CHAR_EM)
+        body = (f'<table border="0" cellborder="0" cellpadding="0" cellspacing="0"><tr>'
+                f'<td fixedsize="true" width="{spacer}" height="1"></td><td>{body}</td></tr></table>')
     extra: dict[str, str] = {"fontcolor": "#374151"}
     if r.crosses_boundary:
         extra.update({"color": CROSSING["color"], "style": "dashed,bold", "penwidth": "1.6"})
@@ -201,6 +211,8 @@ def _c4_source(model: ArchitectureModel, level: str, overlay: bool, *, cloud_bes
                 place("premises", outside=False)
             place("cloud", outside=True)
         ranks = _ranks(model)
+        zone = {e.id: e.zone for e in model.elements}
+        stacked = column or zone["inference"] == zone["data"]  # one above the other in a column
         for r in model.relations:
             hints = ranks[(r.source, r.target)]
             if column and (r.source, r.target) == ("inference", "data"):
@@ -209,12 +221,12 @@ def _c4_source(model: ArchitectureModel, level: str, overlay: bool, *, cloud_bes
                 edge = _edge(r, overlay, hints, tailport="w", headport="w", forward=r.bidirectional, reverse=True)
                 d.connect(nodes["data"], nodes["inference"], edge)
                 continue
-            nodes[r.source] >> _edge(r, overlay, hints) >> nodes[r.target]
-        zone = {e.id: e.zone for e in model.elements}
+            flat = (r.source, r.target) == (("data", "training") if column else ("inference", "data"))
+            nodes[r.source] >> _edge(r, overlay, hints, beside=flat and stacked) >> nodes[r.target]
         if column:
             d.dot.body.append("\t{rank=same; inference; training; data}\n")
             d.dot.edge("training", "inference", style="invis")
-        elif zone["inference"] == zone["data"]:  # the application and its data in one column
+        elif stacked:  # the application and its data in one column
             d.dot.body.append("\t{rank=same; inference; data}\n")
         if cloud_beside:
             _cloud_after_premises(d, model, ranks)
