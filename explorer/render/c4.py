@@ -8,6 +8,8 @@ picture area is kept (see ``_c4_dot``).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from diagrams import Cluster, Diagram, Edge, Node
 from diagrams.c4 import C4Node, SystemBoundary
 
@@ -162,7 +164,9 @@ def _c4_dot(model_json: str, level: str, overlay: bool) -> str:
     layouts = {(beside, wrap, column): _c4_source(model, level, overlay, cloud_beside=beside, wrap=wrap,
                                                   column=column)
                for column in columns for beside, wrap in _LAYOUTS if beside or both_zones}
-    best = max(layouts, key=lambda k: (-len(crossings(layout_json(layouts[k]))), fit(layout_size(layouts[k]))))
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="c4-layouts") as pool:  # Graphviz on both cores
+        traced = dict(zip(layouts, pool.map(layout_json, layouts.values()), strict=True))
+    best = max(layouts, key=lambda k: (-len(crossings(traced[k])), fit(layout_size(layouts[k]))))
     source = layouts[best]
     # The title wrapped to the chosen drawing's width: fewer lines, a shorter drawing, never a wider one.
     width = layout_size(source)[0]
