@@ -72,3 +72,22 @@ def test_per_million_chart_says_not_defined_without_traffic(catalog):
     fig = charts.per_million_chart(evaluate(catalog, a))
     assert list(fig.data[0].text) == ["n/a"] * 8
     assert "not defined" in fig.layout.title.text
+
+
+def test_the_report_keeps_room_below_the_tornado_for_its_regime_change_notes(catalog):
+    from explorer.render.report.cost_section import as_printed
+
+    a = parse_assessment(catalog.preset("hipaa-hospital").assessment, catalog=catalog)
+    s = sensitivity(catalog, a)
+    changed = [r for r in charts.tornado_rows(s, 10) if r.regime_change]
+    assert changed  # the hospital's tensor-parallel step changes the sizing regime
+    fig = charts.tornado_chart(s, top=10)
+    note = fig.layout.annotations[0]
+    lines = note.text.count("<br>") + 1
+    # The note starts 62 px below the plot and each of its lines takes 16 px: the margin holds it.
+    assert -note.yshift + 16 * lines <= fig.layout.margin.b == 72 + 16 * lines
+    printed = as_printed(fig, 600)
+    assert printed.layout.margin.b == fig.layout.margin.b and printed.layout.height == 600
+    assert printed.layout.title.text is None
+    plain = as_printed(charts.breakdown_chart(evaluate(catalog, a)))
+    assert plain.layout.margin.b == 10  # charts without notes print with a narrow margin

@@ -250,13 +250,13 @@ def tornado_chart(sens: Sensitivity, top: int = 12) -> go.Figure:
              for r in changed]
     text = "<br>".join(_wrap(html.escape(n), 96) for n in notes)
     lines = text.count("<br>") + 1 if notes else 0
-    height = max(320, 110 + 30 * len(rows) + 16 * lines)
+    height = max(320, 110 + 30 * len(rows) + (22 + 16 * lines if lines else 0))
     fig = _layout(fig, f"What moves the total most (each input ±{sens.pct:g}%)", height=height)
     if notes:
-        fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, yshift=-45, xanchor="left",
+        fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, yshift=-62, xanchor="left",
                            yanchor="top", showarrow=False, align="left", font=dict(size=11))
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1.0, xanchor="right"),
-                      margin=dict(t=80, b=50 + 16 * lines))
+                      margin=dict(t=80, b=(72 if lines else 50) + 16 * lines))
     return fig
 
 

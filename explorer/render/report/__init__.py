@@ -12,7 +12,7 @@ from explorer.model.errors import ExplorerError
 from explorer.render.diagrams import VIEW_TITLES, render_views
 from explorer.render.kaleido_export import figure_to_image
 from explorer.render.report.context import CostFigures, Progress, ReportContext, Section
-from explorer.render.report.cost_section import cost_images, cost_section, usd
+from explorer.render.report.cost_section import CHART_WIDTH, cost_images, cost_section, usd
 from explorer.render.report.pdf import ReportPDF, _shorten, clean
 from explorer.render.report.sections import (
     REPORT_DPI,
@@ -65,8 +65,8 @@ def report_context(decision: Decision, today: dt.date | None = None,
 def _cost_and_charts(base: ReportContext) -> ReportContext:
     """The decision's cost and its analyses (the same calls as the Cost page, so the numbers match) and charts."""
     images = {
-        "trade_off_chart": figure_to_image(trade_off_figure(base), width=900, height=520),
-        "score_chart": figure_to_image(score_figure(base), width=900, height=420),
+        "trade_off_chart": figure_to_image(trade_off_figure(base), width=CHART_WIDTH, height=520),
+        "score_chart": figure_to_image(score_figure(base), width=CHART_WIDTH, height=420),
     }
     d = base.decision
     cost, cost_error = None, d.cost_error

@@ -15,6 +15,8 @@ from explorer.render.kaleido_export import figure_to_image
 from explorer.render.report.context import ReportContext
 from explorer.render.report.pdf import MUTED, ReportPDF, _shorten
 
+CHART_WIDTH = 900  # pixels across a chart as drawn; the page prints it about 480 pt wide
+
 _NUMERIC = ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
 
 
@@ -22,13 +24,21 @@ _NUMERIC = ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
 
 def _chart(fig: go.Figure, height: int | None = None) -> bytes:
     """A cost chart as the report prints it: the PDF heading replaces the figure's own title."""
+    fig = as_printed(fig, height)
+    return figure_to_image(fig, width=CHART_WIDTH, height=int(fig.layout.height))
+
+
+def as_printed(fig: go.Figure, height: int | None = None) -> go.Figure:
+    """The figure laid out for the page: no title, narrow margins, except the room it keeps below for notes."""
     fig = go.Figure(fig)
     height = height or int(fig.layout.height or 420)
     margin_top = 60 if fig.layout.legend.y is not None and fig.layout.legend.y >= 1 else 20
-    fig.update_layout(title=None, height=height, margin={"t": margin_top, "l": 10, "r": 20, "b": 10})
+    # Notes drawn below the plot (the tornado's regime changes) keep the room the figure gave them.
+    bottom = int(fig.layout.margin.b or 10) if fig.layout.annotations else 10
+    fig.update_layout(title=None, height=height, margin={"t": margin_top, "l": 10, "r": 20, "b": bottom})
     axis = fig.layout.xaxis if fig.layout.xaxis.tickformat else fig.layout.yaxis
     axis.tickformat = "$~s"  # $500k, $1M, $1.5M and $0, rather than $1.50M and $0.00
-    return figure_to_image(fig, width=900, height=height)
+    return fig
 
 
 def _wrap(text: str, width: int) -> str:
@@ -55,7 +65,8 @@ def cost_images(ctx: ReportContext) -> dict[str, bytes]:
         labels = [_wrap(r.label, 34) + (" ⚠" if r.regime_change else "") for r in tornado_rows(sens, top)]
         for trace in fig.data:
             trace.y = labels
-        images["cost_tornado"] = _chart(fig, 130 + 40 * min(top, len(sens.rows)))
+        notes = int(fig.layout.margin.b) - 10 if fig.layout.annotations else 0  # room for the regime-change notes
+        images["cost_tornado"] = _chart(fig, 130 + 40 * min(top, len(sens.rows)) + notes)
     return images
 
 
