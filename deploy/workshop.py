@@ -258,10 +258,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    print(f"The room is open at http://{socket.gethostname()}:{args.port}/ (here: {room.url}/) with "
-          f"{len(room.replicas)} app processes behind HAProxy (cookie affinity). App logs: {room.log}. "
-          "Ctrl-C stops everything.", flush=True)
-    try:
+    try:  # the banner inside: a Ctrl-C that arrives as soon as it is read is still a clean stop
+        print(f"The room is open at http://{socket.gethostname()}:{args.port}/ (here: {room.url}/) with "
+              f"{len(room.replicas)} app processes behind HAProxy (cookie affinity). App logs: {room.log}. "
+              "Ctrl-C stops everything.", flush=True)
         while True:
             time.sleep(1)
             if room.proxy is not None and room.proxy.poll() is not None:
