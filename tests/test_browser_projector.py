@@ -100,6 +100,19 @@ def test_nothing_is_cut_at_projector_and_desktop_widths(page, app_url, path, wid
     assert page.get_by_test_id("stException").count() == 0
 
 
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (1920, 1080)])
+@pytest.mark.parametrize(("path", "heading"), [("/compare", "Compare all options"), ("/diagrams", "Diagrams"),
+                                               ("/report", "Report"), ("/reference", "Reference")])
+def test_nothing_is_cut_on_the_other_pages(page, app_url, path, heading, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{app_url}{path}?scenario=2&use_case=1B")
+    page.get_by_role("heading", name=heading).first.wait_for()
+    page.settle()
+    page.wait_for_timeout(1000)
+    assert page.evaluate(OVERFLOW) == []
+    assert page.get_by_test_id("stException").count() == 0
+
+
 def _choice(page) -> tuple[str, str]:
     query = parse_qs(urlparse(page.url).query)
     return query["scenario"][0], query["use_case"][0]

@@ -22,8 +22,7 @@ _TONE_CSS = {
 CSS = """
 <style>
 .cmp{border-collapse:collapse;width:100%;table-layout:fixed;font-size:12.5px;line-height:1.25}
-.cmp th,.cmp td{border:1px solid #E2E8F0;padding:2px 4px;text-align:center;overflow:hidden;
-  text-overflow:ellipsis;white-space:nowrap}
+.cmp th,.cmp td{border:1px solid #E2E8F0;padding:2px 4px;text-align:center;overflow-wrap:break-word}
 .cmp th.lbl,.cmp td.lbl{text-align:left;width:150px;font-weight:600;color:#2D3748}
 .cmp td.grp{background:#F7FAFC;color:#4A5568;font-size:11px;text-transform:uppercase;letter-spacing:.04em;
   text-align:left;font-weight:700}
