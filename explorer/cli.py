@@ -34,23 +34,28 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one plain sentence and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: {usage_sentence(message)}\n")
+        commands = {a.dest: list(a.choices or ()) for a in self._actions if isinstance(a, argparse._SubParsersAction)}
+        self.exit(2, f"{self.prog}: {usage_sentence(message, commands)}\n")
 
 
 def _names(listed: str) -> str:
     return ", ".join(re.findall(r"'([^']*)'", listed)) or listed
 
 
-def usage_sentence(message: str) -> str:
-    """argparse's terse usage errors as one plain sentence that names the input and what is allowed."""
+def usage_sentence(message: str, commands: dict[str, list[str]] | None = None) -> str:
+    """argparse's terse usage errors as one plain sentence that names the input and what is allowed.
+    ``commands``: the parser's subcommands by their argparse ``dest`` (which argparse names them by)."""
+    commands = commands or {}
     if m := re.fullmatch(r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)", message):
-        what = "The command" if m[1] == "command" else f"{m[1]}"
+        what = "The command" if m[1] in commands else m[1]
         return f"{what} '{m[2]}' is not one of: {_names(m[3])}."
     if m := re.fullmatch(r"argument (\S+): invalid (int|float) value: '(.*)'", message):
         kind = "a whole number" if m[2] == "int" else "a number"
         return f"{m[1]} must be {kind}, not '{m[3]}'."
-    if message == "the following arguments are required: command":
-        return "Name a command: validate, scenarios, place, size, cost or export. Run with --help for each one's use."
+    if (m := re.fullmatch(r"the following arguments are required: (\S+)", message)) and m[1] in commands:
+        *first, last = commands[m[1]]
+        named = f"{', '.join(first)} or {last}" if first else last
+        return f"Name a command: {named}. Run with --help for each one's use."
     if m := re.fullmatch(r"the following arguments are required: (.*)", message):
         return f"These are required and missing: {m[1]}. Run with --help to see every option."
     if m := re.fullmatch(r"unrecognized arguments: (.*)", message):

@@ -121,6 +121,8 @@ def test_a_scale_that_is_not_a_number_is_a_usage_error(tmp_path, capsys):
                   "export.\n"),
     ([], "python -m explorer: Name a command: validate, scenarios, place, size, cost or export. Run with --help for "
          "each one's use.\n"),
+    (["size"], "python -m explorer size: Name a command: training or serving. Run with --help for each one's use.\n"),
+    (["size", "fit"], "python -m explorer size: The command 'fit' is not one of: training, serving.\n"),
     (["export", "preset:regulated-bank", "--view"], "python -m explorer export: --view needs a value after it.\n"),
     (["place", "preset:regulated-bank", "--bogus"], "python -m explorer: Unknown argument: --bogus. Run with --help "
                                                     "to see every option.\n"),
