@@ -33,8 +33,8 @@ def as_printed(fig: go.Figure, height: int | None = None) -> go.Figure:
     fig = go.Figure(fig)
     height = height or int(fig.layout.height or 420)
     margin_top = 60 if fig.layout.legend.y is not None and fig.layout.legend.y >= 1 else 20
-    # Notes drawn below the plot (the tornado's regime changes) keep the room the figure gave them.
-    bottom = int(fig.layout.margin.b or 10) if fig.layout.annotations else 10
+    # A figure that keeps room below its plot (the tornado, for its axis title and regime-change notes) keeps it.
+    bottom = max(int(fig.layout.margin.b or 0), 10)
     fig.update_layout(title=None, height=height, margin={"t": margin_top, "l": 10, "r": 20, "b": bottom})
     axis = fig.layout.xaxis if fig.layout.xaxis.tickformat else fig.layout.yaxis
     axis.tickformat = "$~s"  # $500k, $1M, $1.5M and $0, rather than $1.50M and $0.00
@@ -65,8 +65,8 @@ def cost_images(ctx: ReportContext) -> dict[str, bytes]:
         labels = [_wrap(r.label, 34) + (" ⚠" if r.regime_change else "") for r in tornado_rows(sens, top)]
         for trace in fig.data:
             trace.y = labels
-        notes = int(fig.layout.margin.b) - 10 if fig.layout.annotations else 0  # room for the regime-change notes
-        images["cost_tornado"] = _chart(fig, 130 + 40 * min(top, len(sens.rows)) + notes)
+        below = int(fig.layout.margin.b) - 10  # the room it keeps below its plot, beyond the report's usual margin
+        images["cost_tornado"] = _chart(fig, 130 + 40 * min(top, len(sens.rows)) + below)
     return images
 
 
