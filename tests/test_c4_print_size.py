@@ -151,7 +151,7 @@ def test_c4_text_is_legible_on_a_slide(catalog, preset, scenario, use_case):
 
 
 def test_the_layout_is_measured_at_the_size_graphviz_draws(catalog):
-    """The C4 layout is chosen on ``dot -Tplain``'s size; the SVG of the same source is that size plus the
+    """The C4 layout is chosen on ``dot -Tjson``'s size; the SVG of the same source is that size plus the
     graph's padding on each side (pad=0.1 in: 7.2 pt)."""
     source = view_source(_decision(catalog, "regulated-bank", 4), "c4-container")
     assert 'pad="0.1"' in source or "pad=0.1" in source

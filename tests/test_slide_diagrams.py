@@ -20,16 +20,14 @@ from explorer.model.catalog import load_catalog
 from explorer.model.loading import parse_assessment
 from explorer.render import VIEWS, render_view, view_source
 from explorer.render.crossings import crossings, drawn_edges, lines_cross, spline
-from explorer.render.graphviz import SLIDE_PX, png_dpi, png_size
+from explorer.render.graphviz import SLIDE_PX, layout_json, png_dpi, png_size
 
 OPTIONS = [(s, u) for s in (1, 2, 3, 4) for u in ("1A", "1B")]
 PRESETS = (None, *(p.id for p in load_catalog().presets))  # the defaults, and every preset in data/presets.yaml
-Point = tuple[float, float]
 
 
 def _layout(source: str) -> dict:
-    done = subprocess.run(["dot", "-Tjson"], input=source.encode(), capture_output=True, timeout=120, check=True)
-    return json.loads(done.stdout)
+    return json.loads(layout_json(source))  # the layout the app measures (and caches), parsed
 
 
 def _bb(layout: dict, name: str) -> tuple[float, float, float, float]:
