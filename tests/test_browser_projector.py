@@ -113,6 +113,21 @@ def test_nothing_is_cut_on_the_other_pages(page, app_url, path, heading, width, 
     assert page.get_by_test_id("stException").count() == 0
 
 
+HOSPITAL = ("scenario=4&use_case=1A&workload.model=mistral-7b&workload.dataset_tokens=300000000"
+            "&workload.requests_per_day=20000&workload.input_tokens=2000&workload.output_tokens=350"
+            "&constraints.data_classification=regulated&constraints.compliance=hipaa&constraints.cloud_provider=gcp")
+
+
+def test_the_tornados_notes_stay_inside_their_chart_at_1280(page, app_url):
+    """The hospital's tensor-parallel step changes the sizing regime, so its tornado carries a note under the axis
+    (it once ran past the chart's right edge)."""
+    _open(page, f"{app_url}/cost?{HOSPITAL}", 1280, 800)
+    tornado = page.locator(".js-plotly-plot", has_text="What moves the total most").first
+    tornado.scroll_into_view_if_needed()
+    assert "⚠" in tornado.locator(".annotation-text").first.text_content()
+    assert page.evaluate(OVERFLOW) == []
+
+
 def _choice(page) -> tuple[str, str]:
     query = parse_qs(urlparse(page.url).query)
     return query["scenario"][0], query["use_case"][0]

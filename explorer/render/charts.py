@@ -206,6 +206,11 @@ def tornado_rows(sens: Sensitivity, top: int = 12) -> list:
     return (plain + changed)[::-1]
 
 
+# Characters per line of the tornado's notes. They start at the plot's left edge, right of the input names, so they
+# have the plot's width: about 430 px in the Explorer's column at 1280 px, at 11 px a character is about 6.5 px.
+NOTE_WRAP = 60
+
+
 def tornado_chart(sens: Sensitivity, top: int = 12) -> go.Figure:
     """The inputs that move the chosen option's total most, ±pct% each, largest at the top.
 
@@ -248,7 +253,7 @@ def tornado_chart(sens: Sensitivity, top: int = 12) -> go.Figure:
     notes = [f"⚠ {r.label}: " + "; ".join(f"at {sign}{pct}, {n}" for sign, n in (("−", r.low_note), ("+", r.high_note))
                                           if n)
              for r in changed]
-    text = "<br>".join(_wrap(html.escape(n), 96) for n in notes)
+    text = "<br>".join(_wrap(html.escape(n), NOTE_WRAP) for n in notes)
     lines = text.count("<br>") + 1 if notes else 0
     height = max(320, 110 + 30 * len(rows) + (22 + 16 * lines if lines else 0))
     fig = _layout(fig, f"What moves the total most (each input ±{sens.pct:g}%)", height=height)
